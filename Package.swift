@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "omnisim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Deployer", targets: ["Deployer"]),
+        .executable(name: "omnisim", targets: ["omnisim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(name: "Core", dependencies: ["Yams", "CLibXML2"]),
+        .target(name: "Simulator", dependencies: ["Core"]),
+        .target(name: "Deployer", dependencies: ["Core", "CLibSSH2"]),
+        .executableTarget(
+            name: "omnisim",
+            dependencies: [
+                "Core", "Simulator", "Deployer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "omnisim-bench", dependencies: ["Core", "Simulator"], path: "Sources/Bench"),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Core", "Simulator"]),
+        .testTarget(name: "DeployerTests", dependencies: ["Core", "Simulator", "Deployer"]),
+    ]
+)

@@ -1,0 +1,3 @@
+import Testing
+@testable import Core
+@Test func placeholderCore() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import Deployer
+@Test func placeholderDeployer() { #expect(Bool(true)) }

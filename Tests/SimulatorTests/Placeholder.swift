@@ -1,0 +1,3 @@
+import Testing
+@testable import Simulator
+@Test func placeholderSimulator() { #expect(Bool(true)) }
