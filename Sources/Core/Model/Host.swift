@@ -52,6 +52,8 @@ public struct Host: Sendable, Hashable {
     public var ssh: SSHSettings
     /// Where the host is declared in the inventory.
     public var location: SourceLocation?
+    /// Where each inventory field of this host is written (host, group or global vars).
+    public var fieldLocations: [String: SourceLocation] = [:]
 
     public init(name: String, role: Role, address: String, nodeRank: Int = 0, kvRank: Int? = nil,
                 hostIP: String? = nil, deviceString: String? = nil, nodePort: Int, apiPort: Int? = nil,
@@ -86,6 +88,9 @@ public struct Host: Sendable, Hashable {
     public var joinedDevices: String {
         (deviceString ?? "").filter { $0 != "," && $0 != " " }
     }
+
+    /// The location of `field` if known, else the host's own.
+    public func location(of field: String) -> SourceLocation? { fieldLocations[field] ?? location }
 
     /// A master node leads its instance: its `host_ip` is its own address.
     public var isMaster: Bool { hostIP == address }

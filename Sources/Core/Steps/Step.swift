@@ -12,9 +12,11 @@ public struct Step: Sendable, Hashable {
     public var neverFails: Bool
     /// Upper bound per host, in seconds.
     public var timeout: Double
+    /// Set when a play-wide condition turns the step off (e.g. no etcd/Mooncake ports): every host skips it.
+    public var disabledReason: String?
 
     public init(id: String, name: String, tags: [String], hosts: HostSelector, action: StepAction,
-                neverFails: Bool = false, timeout: Double = 600) {
+                neverFails: Bool = false, timeout: Double = 600, disabledReason: String? = nil) {
         self.id = id
         self.name = name
         self.tags = tags
@@ -22,5 +24,15 @@ public struct Step: Sendable, Hashable {
         self.action = action
         self.neverFails = neverFails
         self.timeout = timeout
+        self.disabledReason = disabledReason
+    }
+
+    /// Whether the step runs under a tag selection, as ansible decides it: `always` runs unless skipped
+    /// explicitly; with no `--tags` everything runs; `--skip-tags` wins.
+    public func selected(tags: Set<String>, skipTags: Set<String>) -> Bool {
+        if !skipTags.isDisjoint(with: self.tags) { return false }
+        if tags.isEmpty || tags.contains("all") { return true }
+        if self.tags.contains("always") { return true }
+        return !tags.isDisjoint(with: self.tags)
     }
 }

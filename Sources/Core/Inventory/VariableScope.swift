@@ -1,0 +1,100 @@
+import Yams
+
+/// A variable as written in the inventory: its node and the file it is in.
+struct VariableNode {
+    var node: Node
+    var reader: NodeReader
+}
+
+/// Resolves variables for one host the way Ansible layers them: host vars over group vars over `all.vars`,
+/// plus `inventory_hostname`, `group_names` and `groups`. Templates are evaluated on first use and cached;
+/// a variable that refers back to itself is an error.
+final class VariableScope: VariableResolver {
+    private let layers: [[String: VariableNode]]
+    private let magic: [String: Value]
+    private var cache: [String: Value] = [:]
+    private var resolving: [String] = []
+    private let templates: TemplateCache
+
+    init(layers: [[String: VariableNode]], magic: [String: Value], templates: TemplateCache) {
+        self.layers = layers
+        self.magic = magic
+        self.templates = templates
+    }
+
+    /// Where `name` is defined for this host, if anywhere.
+    func definition(of name: String) -> VariableNode? {
+        for layer in layers { if let found = layer[name] { return found } }
+        return nil
+    }
+
+    func resolve(_ name: String, at location: SourceLocation) throws -> Value? {
+        if let cached = cache[name] { return cached }
+        if let value = magic[name] { return value }
+        guard let definition = definition(of: name) else { return nil }
+        if resolving.contains(name) {
+            throw InputError(code: "OMS011", "variable '\(name)' refers to itself (\((resolving + [name]).joined(separator: " → ")))",
+                             at: location)
+        }
+        resolving.append(name)
+        defer { resolving.removeLast() }
+        let value = try evaluate(definition.node, reader: definition.reader)
+        cache[name] = value
+        return value
+    }
+
+    /// The value of a variable, evaluated; throws when undefined.
+    func value(of name: String, at location: SourceLocation) throws -> Value {
+        guard let value = try resolve(name, at: location) else {
+            throw InputError(code: "OMS011", "'\(name)' is undefined", at: location)
+        }
+        return value
+    }
+
+    /// Converts a node to a value: plain scalars by YAML's rules, strings with `{{` as templates, and
+    /// mappings and lists element by element.
+    func evaluate(_ node: Node, reader: NodeReader) throws -> Value {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            if scalar.style == .plain || scalar.style == .any {
+                if let int = Int(text) { return .int(int) }
+                switch text {
+                case "true", "True", "TRUE", "yes", "Yes", "on": return .bool(true)
+                case "false", "False", "FALSE", "no", "No", "off": return .bool(false)
+                case "", "~", "null", "Null", "NULL": return .none
+                default: break
+                }
+            }
+            guard text.contains("{{") || text.contains("{%") || text.contains("{#") else { return .string(text) }
+            let template = try templates.template(text, at: reader.source.contentLocation(node))
+            return try template.evaluate(self)
+        case .mapping:
+            if reader.looksLikeUnquotedTemplate(node) {
+                throw InputError(code: "OMS008", "an unquoted Jinja expression is read by YAML as a mapping",
+                                 at: reader.source.location(node), hint: "quote it: \"{{ … }}\"")
+            }
+            var result: [String: Value] = [:]
+            for pair in try reader.mapping(node, what: "a variable") {
+                result[pair.key] = try evaluate(pair.value, reader: reader)
+            }
+            return .map(result)
+        case .sequence(let seq):
+            return .list(try seq.map { try evaluate($0, reader: reader) })
+        case .alias:
+            throw InputError(code: "OMS002", "YAML aliases are not supported here", at: reader.source.location(node))
+        }
+    }
+}
+
+/// Parsed templates shared by all hosts, keyed by their text and position.
+final class TemplateCache {
+    private var parsed: [SourceLocation: Template] = [:]
+
+    func template(_ text: String, at location: SourceLocation) throws -> Template {
+        if let found = parsed[location] { return found }
+        let template = try Template.parse(text, at: location)
+        parsed[location] = template
+        return template
+    }
+}

@@ -1,0 +1,76 @@
+/// The deployment as omnisim sees it: hosts in inventory order, the settings, and everything derived.
+public struct Cluster: Sendable {
+    public var hosts: [Host]
+    public var globals: InventoryGlobals
+    public var settings: DeploymentSettings
+    public var derived: DerivedValues
+    private var indexByName: [String: Int]
+
+    public init(hosts: [Host], globals: InventoryGlobals = InventoryGlobals(), settings: DeploymentSettings = DeploymentSettings()) {
+        self.hosts = hosts
+        self.globals = globals
+        self.settings = settings
+        self.derived = DerivedValues(hosts: hosts)
+        var index: [String: Int] = [:]
+        for (i, host) in hosts.enumerated() where index[host.name] == nil { index[host.name] = i }
+        self.indexByName = index
+    }
+
+    public init(inventory: Inventory, settings: DeploymentSettings) {
+        self.init(hosts: inventory.hosts, globals: inventory.globals, settings: settings)
+    }
+
+    public func host(named name: String) -> Host? { indexByName[name].map { hosts[$0] } }
+    public func hosts(_ role: Role) -> [Host] { hosts.filter { $0.role == role } }
+    public var prefill: [Host] { hosts(.prefill) }
+    public var decode: [Host] { hosts(.decode) }
+    public var proxy: [Host] { hosts(.proxy) }
+    public var firstPrefill: Host? { hosts.first { $0.role == .prefill } }
+
+    /// P instances: P hosts grouped by `host_ip`, in order of first appearance.
+    public var prefillInstances: [[Host]] {
+        var order: [String] = []
+        var groups: [String: [Host]] = [:]
+        for host in prefill {
+            let key = host.hostIP ?? host.address
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(host)
+        }
+        return order.map { groups[$0]! }
+    }
+
+    /// The proxy host that serves etcd and Mooncake (the first C host), when the three ports are set.
+    public var lmcacheHost: Host? { globals.lmcachePorts == nil ? nil : proxy.first }
+
+    // MARK: Per-host runtime values (spec: runtime values table)
+
+    public func containerName(_ host: Host) -> String { settings.containerName(for: host) }
+
+    public func nodeIPList(_ host: Host) -> String { derived.nodeIPList(of: host.name) ?? host.address }
+    public func nnodes(_ host: Host) -> Int { derived.nnodes(of: host.name) ?? 1 }
+    /// A P host belongs to a multi-node instance when its NODE_IP_LIST has a comma.
+    public func isMultiNodePrefill(_ host: Host) -> Bool { host.role == .prefill && nodeIPList(host).contains(",") }
+
+    /// Prefill TP: devices on the host, times the node count for multi-node instances.
+    public func prefillTensorParallelSize(_ host: Host) -> Int {
+        let list = nodeIPList(host)
+        let nodes = list.filter { $0 == "," }.count + 1
+        return host.deviceCount * (nodes > 1 ? nodes : 1)
+    }
+
+    /// Number of API servers a host starts: 1 on P masters, one per device on D, none on P followers.
+    public func apiServerCount(_ host: Host) -> Int {
+        switch host.role {
+        case .prefill: return isMultiNodePrefill(host) && !host.isMaster ? 0 : 1
+        case .decode: return host.deviceCount
+        case .proxy: return 0
+        }
+    }
+
+    /// The ports the host's API servers bind in normal conditions.
+    public func apiPorts(_ host: Host) -> [Int] {
+        guard let base = host.apiPort else { return [] }
+        let count = apiServerCount(host)
+        return count == 0 ? [] : Array(base..<(base + count))
+    }
+}

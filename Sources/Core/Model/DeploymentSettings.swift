@@ -1,0 +1,57 @@
+/// The deployment knobs of the seed's server template (its play `environment:` and `ranktable_save_path`),
+/// with the seed's defaults. Keys keep the seed's names so operators recognise them.
+public struct DeploymentSettings: Sendable, Hashable {
+    public var logPath = "/data/log_path"
+    public var modelPath = "/data/models/DeepSeek-R1-w8a8-fusion"
+    public var modelLenMaxPrefill = "32000"
+    public var modelLenMaxDecode = "16384"
+    public var logPathInExecutor = "/data/log_path_in_executor"
+    public var codePath = "/data/local_code_path"
+    public var dockerImageID = "REPOSITORY:TAG"
+    public var dockerNamePrefill = "you_name_omni_infer_prefill"
+    public var dockerNameDecode = "you_name_omni_infer_decode"
+    public var dockerNameProxy = "you_name_omni_infer_proxy"
+    public var scriptsPath = "/tmp/scripts_path"
+    public var prefillLBSDK = "pd_score_balance"
+    public var decodeLBSDK = "pd_score_balance"
+    public var decodeTensorParallelSize = "1"
+    public var kvConnector = "AscendHcclConnectorV1"
+    public var ranktableSavePath = "/tmp/ranktable_save_path"
+
+    public init() {}
+
+    /// Every knob: its key as written in a scenario or the seed's playbook, and where it is stored.
+    nonisolated(unsafe) public static let keys: [(name: String, path: WritableKeyPath<DeploymentSettings, String>)] = [
+        ("LOG_PATH", \.logPath),
+        ("MODEL_PATH", \.modelPath),
+        ("MODEL_LEN_MAX_PREFILL", \.modelLenMaxPrefill),
+        ("MODEL_LEN_MAX_DECODE", \.modelLenMaxDecode),
+        ("LOG_PATH_IN_EXECUTOR", \.logPathInExecutor),
+        ("CODE_PATH", \.codePath),
+        ("DOCKER_IMAGE_ID", \.dockerImageID),
+        ("DOCKER_NAME_P", \.dockerNamePrefill),
+        ("DOCKER_NAME_D", \.dockerNameDecode),
+        ("DOCKER_NAME_C", \.dockerNameProxy),
+        ("SCRIPTS_PATH", \.scriptsPath),
+        ("PREFILL_LB_SDK", \.prefillLBSDK),
+        ("DECODE_LB_SDK", \.decodeLBSDK),
+        ("DECODE_TENSOR_PARALLEL_SIZE", \.decodeTensorParallelSize),
+        ("KV_CONNECTOR", \.kvConnector),
+        ("ranktable_save_path", \.ranktableSavePath),
+    ]
+
+    public var usesLMCache: Bool { kvConnector == "LMCacheConnectorV1" }
+
+    public func containerPrefix(for role: Role) -> String {
+        switch role {
+        case .prefill: return dockerNamePrefill
+        case .decode: return dockerNameDecode
+        case .proxy: return dockerNameProxy
+        }
+    }
+
+    /// `<prefix>_<inventory host name>`, the container of `host` in its own role.
+    public func containerName(for host: Host) -> String {
+        containerPrefix(for: host.role) + "_" + host.name
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// `omnisim plan`: the derived values and a host table, as text or JSON.
+public struct PlanView {
+    public let cluster: Cluster
+
+    public init(cluster: Cluster) { self.cluster = cluster }
+
+    public var values: [(String, String)] {
+        let d = cluster.derived
+        var list: [(String, String)] = [
+            ("PREFILL_API_SERVER_LIST", d.prefillAPIServerList),
+            ("DECODE_API_SERVER_LIST", d.decodeAPIServerList),
+            ("PREFILL_POD_NUM", String(d.prefillPodNum)),
+            ("DECODE_POD_NUM", String(d.decodePodNum)),
+            ("DECODE_SERVER_IP_LIST", d.decodeServerIPList),
+            ("DECODE_SERVER_ALL", d.decodeServerAll),
+            ("DECODE_NUM_DP", String(d.decodeDataParallelSize)),
+            ("DECODE_SERVER_OFFSET", d.decodeServerOffsetLiteral),
+            ("PREFILL_MERGE_RANKTABLE_LIST", d.prefillMergeRanktableList),
+            ("DECODE_RANKTABLE_LIST", d.decodeRanktableList),
+            ("KV_PARALLEL_SIZE", String(d.kvParallelSize)),
+            ("DECODE_KV_RANK", String(d.decodeKVRank)),
+        ]
+        if let decodeUpstreams = try? ProxyUpstreams.decode(d.decodeAPIServerList) {
+            list.append(("PROXY_PREFILL_UPSTREAMS", ProxyUpstreams.prefill(d.prefillAPIServerList).joined(separator: ",")))
+            list.append(("PROXY_DECODE_UPSTREAMS", "\(decodeUpstreams.count) servers"))
+        }
+        return list
+    }
+
+    public struct Row: Codable, Sendable {
+        public var host: String
+        public var role: String
+        public var address: String
+        public var instance: String
+        public var devices: String
+        public var tp: Int
+        public var apiServers: Int
+        public var nodePort: Int
+        public var apiPorts: String
+        public var kvRank: Int?
+        public var nodeIPList: String?
+        public var nnodes: Int?
+        public var serverOffset: Int?
+        public var container: String
+    }
+
+    public var rows: [Row] {
+        let d = cluster.derived
+        let tpDecode = Int(cluster.settings.decodeTensorParallelSize) ?? 1
+        return cluster.hosts.map { host in
+            let ports = cluster.apiPorts(host)
+            let instance: String
+            switch host.role {
+            case .prefill: instance = "P\(host.kvRank ?? 0)\(host.isMaster ? " master" : " follower")"
+            case .decode: instance = "D\(host.isMaster ? " master" : " node \(host.nodeRank)")"
+            case .proxy: instance = "proxy"
+            }
+            return Row(host: host.name, role: host.role.rawValue, address: host.address, instance: instance,
+                       devices: host.deviceString ?? "", tp: host.role == .prefill ? cluster.prefillTensorParallelSize(host) : host.role == .decode ? tpDecode : 0,
+                       apiServers: cluster.apiServerCount(host), nodePort: host.nodePort,
+                       apiPorts: ports.isEmpty ? "" : ports.count == 1 ? "\(ports[0])" : "\(ports.first!)-\(ports.last!)",
+                       kvRank: host.role == .prefill ? host.kvRank : host.role == .decode ? d.decodeKVRank : nil,
+                       nodeIPList: host.role == .prefill ? cluster.nodeIPList(host) : nil,
+                       nnodes: host.role == .prefill ? cluster.nnodes(host) : nil,
+                       serverOffset: host.role == .decode ? d.serverOffset(of: host.name) : nil,
+                       container: cluster.containerName(host))
+        }
+    }
+
+    public func text() -> String {
+        var out = "Derived values\n"
+        let width = values.map(\.0.count).max() ?? 0
+        for (k, v) in values { out += "  " + k.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + v + "\n" }
+        out += "\nHosts\n"
+        let header = ["host", "role", "address", "instance", "devices", "tp", "servers", "node_port", "api_ports", "kv_rank", "offset", "container"]
+        let table = rows.map { r in
+            [r.host, r.role, r.address, r.instance, Self.shortDevices(r.devices), String(r.tp), String(r.apiServers), String(r.nodePort),
+             r.apiPorts, r.kvRank.map(String.init) ?? "", r.serverOffset.map(String.init) ?? "", r.container]
+        }
+        out += Self.table([header] + table)
+        out += "\nPorts per machine\n"
+        for (machine, bindings) in PortPlan(cluster).byMachine {
+            out += "  \(machine): " + bindings.map { "\($0.port) (\($0.host))" }.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+
+    public func json() throws -> String {
+        struct Plan: Codable { var values: [String: String]; var hosts: [Row] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(Plan(values: Dictionary(uniqueKeysWithValues: values), hosts: rows))
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// "0,1,...,15" shortened to "0-15" when consecutive.
+    static func shortDevices(_ devices: String) -> String {
+        let ids = devices.split(separator: ",").compactMap { Int($0) }
+        guard ids.count > 2, ids.count == devices.split(separator: ",", omittingEmptySubsequences: false).count,
+              ids == Array(ids[0]...ids[0] + ids.count - 1) else { return devices }
+        return "\(ids[0])-\(ids.last!)"
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        guard let first = rows.first else { return "" }
+        let widths = (0..<first.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            "  " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }.joined(separator: "\n") + "\n"
+    }
+}

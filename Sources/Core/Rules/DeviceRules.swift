@@ -1,0 +1,106 @@
+/// OMS108: `ascend_rt_visible_devices` is digits separated by single commas.
+struct DeviceFormatRule: Rule {
+    let code = "OMS108"
+    let title = "device lists are comma-separated ids"
+    let area = RuleArea.devices
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        cluster.hosts.compactMap { host in
+            guard host.role != .proxy, let devices = host.deviceString, let problem = Self.problem(in: devices) else { return nil }
+            return finding(host.name, "ascend_rt_visible_devices of '\(host.name)' is \"\(devices)\": \(problem)",
+                           hint: "write ids like \"0,1,2,3\": digits and commas only", at: host.location(of: "ascend_rt_visible_devices"))
+        }
+    }
+
+    /// Why the string breaks the seed's scripts, or nil when it is well formed.
+    static func problem(in devices: String) -> String? {
+        if devices.isEmpty { return "it is empty" }
+        if devices.contains(" ") { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+        if devices.hasSuffix(",") || devices.hasPrefix(",") || devices.contains(",,") {
+            return "an empty id makes hccn_tool print nothing and ranktable generation fail"
+        }
+        if devices.contains(where: { !($0.isASCII && ($0.isNumber || $0 == ",")) }) {
+            return "only digits and commas are allowed"
+        }
+        return nil
+    }
+}
+
+/// OMS109: a device id may be listed once per host.
+struct DeviceDuplicateRule: Rule {
+    let code = "OMS109"
+    let title = "no device is listed twice"
+    let area = RuleArea.devices
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        cluster.hosts.compactMap { host in
+            var seen = Set<String>()
+            let repeated = host.deviceIDs.filter { !$0.isEmpty && !seen.insert($0).inserted }
+            guard let first = repeated.first else { return nil }
+            return finding(host.name, "device \(first) is listed twice for '\(host.name)': the ranktable tool refuses a device_id used more than once",
+                           at: host.location(of: "ascend_rt_visible_devices"))
+        }
+    }
+}
+
+/// OMS110: ranktable files are found by name; names of hosts sharing a machine must not be confused.
+/// Joined ids are ambiguous ("1,11" and "11,1" both give "111"), and the run script's glob
+/// `local_*<ids>.json` also matches any name ending in the same digits ("15" ends in "5").
+struct RanktableNameRule: Rule {
+    let code = "OMS110"
+    let title = "ranktable file names are unambiguous"
+    let area = RuleArea.devices
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        var findings: [Finding] = []
+        for role in [Role.prefill, .decode] {
+            var byMachine: [String: [Host]] = [:]
+            for host in cluster.hosts(role) { byMachine[host.address, default: []].append(host) }
+            for host in cluster.hosts(role) {
+                let others = byMachine[host.address]!.filter { $0.name != host.name }
+                for other in others where other.joinedDevices.hasSuffix(host.joinedDevices) {
+                    let same = other.joinedDevices == host.joinedDevices
+                    findings.append(finding(host.name, same
+                        ? "'\(host.name)' and '\(other.name)' on \(host.address) write the same ranktable file local_ranktable_\(host.address)_\(host.joinedDevices).json"
+                        : "the run script's pattern local_*\(host.joinedDevices).json for '\(host.name)' also matches the file of '\(other.name)' (…_\(other.joinedDevices).json): two matches make pd_run.sh exit 0 without starting anything",
+                        hint: "give hosts on one machine device lists whose joined ids do not end alike", at: host.location(of: "ascend_rt_visible_devices")))
+                }
+            }
+        }
+        return findings
+    }
+}
+
+/// OMS111: each D API server gets `DECODE_TENSOR_PARALLEL_SIZE` devices, and a D host starts one server
+/// per device, so only TP 1 fits.
+struct DecodeTensorParallelRule: Rule {
+    let code = "OMS111"
+    let title = "decode tensor parallelism fits the devices"
+    let area = RuleArea.devices
+    func subjects(_ cluster: Cluster) -> [String] { ["cluster"] }
+    func check(_ cluster: Cluster) -> [Finding] {
+        let text = cluster.settings.decodeTensorParallelSize
+        guard let tp = Int(text), tp >= 1 else {
+            return [finding("cluster", "DECODE_TENSOR_PARALLEL_SIZE is \"\(text)\", not a positive integer", at: nil)]
+        }
+        guard tp > 1 else { return [] }
+        return [finding("cluster", "DECODE_TENSOR_PARALLEL_SIZE is \(tp), but every D host starts one API server per device, each wanting \(tp) devices: the devices would be oversubscribed \(tp) times",
+                        hint: "keep DECODE_TENSOR_PARALLEL_SIZE at 1 with this template", at: nil)]
+    }
+}
+
+/// OMS112: start_api_servers.py refuses a data-parallel size below its number of servers.
+struct DecodeDataParallelRule: Rule {
+    let code = "OMS112"
+    let title = "decode dp covers each host's API servers"
+    let area = RuleArea.devices
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.decode]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        let dp = cluster.derived.decodeDataParallelSize
+        return cluster.decode.compactMap { host in
+            let servers = cluster.apiServerCount(host)
+            guard dp < servers else { return nil }
+            return finding(host.name, "'\(host.name)' starts \(servers) API servers but the decode dp is \(dp)", at: host.location(of: "ascend_rt_visible_devices"))
+        }
+    }
+}

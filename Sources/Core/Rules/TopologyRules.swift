@@ -1,0 +1,135 @@
+/// OMS101: without a C host no global proxy is started.
+struct ProxyGroupRule: Rule {
+    let code = "OMS101"
+    let title = "a C (proxy) host is present"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { ["cluster"] }
+    func check(_ cluster: Cluster) -> [Finding] {
+        guard cluster.proxy.isEmpty else { return [] }
+        return [finding("cluster", "group C has no host: no global proxy will be started",
+                        hint: "add a C host to serve clients on proxy_port", at: cluster.globals.childrenLocation, severity: .warning)]
+    }
+}
+
+/// OMS102: the playbook reads P-only facts from the first host of the play.
+struct PrefillFirstRule: Rule {
+    let code = "OMS102"
+    let title = "the first host of the play is a P host"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { ["cluster"] }
+    func check(_ cluster: Cluster) -> [Finding] {
+        guard let first = cluster.hosts.first, first.role != .prefill else { return [] }
+        return [finding("cluster", "the first host of the play is '\(first.name)' (group \(first.role.rawValue)); the playbook's pauses read NODE_IP_LIST, which only P hosts have",
+                        hint: "list group P before D and C", at: cluster.globals.groupLocations[first.role] ?? first.location)]
+    }
+}
+
+/// OMS103: the D master must come first so DP offsets and the runtime's IP order agree.
+struct DecodeMasterFirstRule: Rule {
+    let code = "OMS103"
+    let title = "the D master is listed first"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { ["cluster"] }
+    func check(_ cluster: Cluster) -> [Finding] {
+        guard let first = cluster.decode.first, !first.isMaster,
+              let master = cluster.decode.first(where: \.isMaster) else { return [] }
+        return [finding("cluster", "D host '\(first.name)' is listed before the D master '\(master.name)': server offsets \(cluster.derived.decodeServerOffsetLiteral) follow inventory order while DECODE_SERVER_IP_LIST puts the master first (\(cluster.derived.decodeServerIPList))",
+                        hint: "move '\(master.name)' to the top of group D", at: first.location)]
+    }
+}
+
+/// OMS104: all D hosts form one instance whose master is the first D host.
+struct DecodeHostIPRule: Rule {
+    let code = "OMS104"
+    let title = "every D host_ip is the D master's address"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.decode]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        let masters = cluster.decode.filter(\.isMaster)
+        guard let master = masters.first else {
+            let first = cluster.decode.first
+            return [finding(first?.name ?? "cluster", "no D host is a master (host_ip equal to its own ansible_host)",
+                            hint: "set host_ip of every D host to the first D host's address", at: first?.location(of: "host_ip"))]
+        }
+        var findings: [Finding] = []
+        for host in cluster.decode where host.hostIP != master.address {
+            findings.append(finding(host.name, "host_ip of D host '\(host.name)' is \(host.hostIP ?? "unset"), but the D master '\(master.name)' is \(master.address); omnisim and the seed support exactly one decode instance",
+                                    hint: "set host_ip: \"\(master.address)\"", at: host.location(of: "host_ip")))
+        }
+        return findings
+    }
+}
+
+/// OMS105: a P follower must directly follow its master, or the seed silently drops it.
+struct PrefillFollowerOrderRule: Rule {
+    let code = "OMS105"
+    let title = "P followers follow their master"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        var findings: [Finding] = []
+        var current: String?
+        for host in cluster.prefill {
+            if host.isMaster { current = host.hostIP; continue }
+            guard host.hostIP != current else { continue }
+            let master = cluster.prefill.first { $0.isMaster && $0.address == host.hostIP }
+            let why = master == nil ? "no P master has address \(host.hostIP ?? "?")"
+                : "it is not listed directly after its master '\(master!.name)'"
+            findings.append(finding(host.name, "P follower '\(host.name)' would be dropped from the merged ranktable: \(why); its instance would start nothing and report success",
+                                    hint: master == nil ? "set host_ip to the master's ansible_host" : "move '\(host.name)' right after '\(master!.name)'",
+                                    at: host.location(of: "host_ip")))
+        }
+        return findings
+    }
+}
+
+/// OMS106: the template supports one P instance per machine.
+struct PrefillInstancePerMachineRule: Rule {
+    let code = "OMS106"
+    let title = "one P instance per machine"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        var firstOnMachine: [String: Host] = [:]
+        var findings: [Finding] = []
+        for host in cluster.prefill {
+            if let other = firstOnMachine[host.address] {
+                findings.append(finding(host.name, "P hosts '\(other.name)' and '\(host.name)' are both on \(host.address): PREFILL_POD_NUM counts host_ip values, so the instance count, NODE_IP_LIST/NNODES and the ZMQ port 5568 would all clash",
+                                        hint: "put each P instance on its own machine", at: host.location(of: "ansible_host")))
+            } else {
+                firstOnMachine[host.address] = host
+            }
+        }
+        return findings
+    }
+}
+
+/// OMS107: kv_rank numbers P instances 0..n-1: one value per instance, distinct across instances.
+struct KVRankRule: Rule {
+    let code = "OMS107"
+    let title = "kv_rank numbers the P instances 0..n-1"
+    let area = RuleArea.topology
+    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill]) }
+    func check(_ cluster: Cluster) -> [Finding] {
+        var findings: [Finding] = []
+        let instances = cluster.prefillInstances
+        var owner: [Int: String] = [:]
+        for instance in instances {
+            let master = instance[0]
+            guard let rank = master.kvRank else { continue }
+            for node in instance.dropFirst() where node.kvRank != rank {
+                findings.append(finding(node.name, "kv_rank of '\(node.name)' is \(node.kvRank ?? -1) but its instance master '\(master.name)' has \(rank); all nodes of one instance share one kv_rank",
+                                        hint: "set kv_rank: \(rank)", at: node.location(of: "kv_rank")))
+            }
+            if let other = owner[rank] {
+                findings.append(finding(master.name, "kv_rank \(rank) is used by the instances of '\(other)' and '\(master.name)': engine ids would collide",
+                                        hint: "number P instances 0..\(instances.count - 1)", at: master.location(of: "kv_rank")))
+            } else if rank >= instances.count {
+                findings.append(finding(master.name, "kv_rank \(rank) of '\(master.name)' is out of 0..\(instances.count - 1): the decode instance takes kv_rank \(instances.count) and kv_parallel_size is \(instances.count + 1)",
+                                        hint: "number P instances 0..\(instances.count - 1) without gaps", at: master.location(of: "kv_rank")))
+            }
+            owner[rank] = owner[rank] ?? master.name
+        }
+        return findings
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import Yams
+
+/// Loads a scenario file, or a bare inventory (a file whose top-level key is `all`) as a scenario with
+/// the seed's default settings.
+public enum ScenarioLoader {
+    static let scenarioKeys = ["name", "description", "inventory", "settings", "settings_from", "machines", "faults", "expect"]
+
+    public static func load(path: String) throws -> Scenario {
+        let source = try YAMLSource.read(path)
+        let root = try source.compose()
+        let reader = NodeReader(source)
+        let defaultName = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        if case .mapping(let m) = root, m.keys.contains(where: { $0.string == "all" }) {
+            return Scenario(name: defaultName, path: path, inventory: try InventoryLoader.load(root: root, reader: reader))
+        }
+        let pairs = try reader.mapping(root, what: "the scenario")
+        try reader.checkKeys(pairs, known: scenarioKeys, what: "the scenario")
+        func node(_ key: String) -> (keyNode: Node, value: Node)? {
+            pairs.first { $0.key == key }.map { ($0.keyNode, $0.value) }
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+
+        guard let inventoryNode = node("inventory") else {
+            throw InputError(code: "OMS004", "the scenario has no 'inventory'", at: source.location(root),
+                             hint: "give a path relative to the scenario, or embed the inventory under 'inventory:'")
+        }
+        let inventory: Inventory
+        if case .scalar = inventoryNode.value {
+            let relative = try reader.string(inventoryNode.value, what: "'inventory'")
+            let resolved = resolve(relative, against: directory)
+            let invSource = try YAMLSource.read(resolved, from: source.location(inventoryNode.value))
+            inventory = try InventoryLoader.load(root: try invSource.compose(), reader: NodeReader(invSource))
+        } else {
+            inventory = try InventoryLoader.load(root: inventoryNode.value, reader: reader)
+        }
+
+        var settings = DeploymentSettings()
+        if let from = node("settings_from") {
+            let relative = try reader.string(from.value, what: "'settings_from'")
+            let playbook = try YAMLSource.read(resolve(relative, against: directory), from: source.location(from.value))
+            try PlaybookSettings.apply(from: playbook, to: &settings)
+        }
+        if let explicit = node("settings") {
+            try applySettings(explicit.value, reader: reader, to: &settings)
+        }
+
+        var scenario = Scenario(name: defaultName, path: path, inventory: inventory, settings: settings)
+        if let name = node("name") { scenario.name = try reader.string(name.value, what: "'name'") }
+        if let text = node("description") { scenario.description = try reader.string(text.value, what: "'description'") }
+        if let machines = node("machines") { scenario.machines = try MachinePlanReader(reader: reader).read(machines.value) }
+        if let faults = node("faults") {
+            scenario.faults = try FaultReader(reader: reader, inventory: inventory).read(faults.value)
+        }
+        if let expect = node("expect") { scenario.expectations = try ExpectationReader(reader: reader).read(expect.value) }
+        return scenario
+    }
+
+    static func resolve(_ path: String, against directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+    }
+
+    /// Applies a `settings:` mapping whose keys are the seed's environment names.
+    static func applySettings(_ node: Node, reader: NodeReader, to settings: inout DeploymentSettings) throws {
+        let pairs = try reader.mapping(node, what: "'settings'")
+        let known = DeploymentSettings.keys.map(\.name)
+        try reader.checkKeys(pairs, known: known, what: "'settings'")
+        for pair in pairs {
+            let path = DeploymentSettings.keys.first { $0.name == pair.key }!.path
+            settings[keyPath: path] = try settingValue(pair.value, key: pair.key, reader: reader)
+        }
+    }
+
+    static func settingValue(_ node: Node, key: String, reader: NodeReader) throws -> String {
+        let text = try reader.string(node, what: "'\(key)'")
+        if text.contains("{{") {
+            throw InputError(code: "OMS014", "'\(key)' uses a Jinja expression; settings must be plain values",
+                             at: reader.source.contentLocation(node))
+        }
+        return text
+    }
+}
+
+/// Reads the settings out of an operator's existing server-template playbook: only the play's
+/// `environment:` and `vars.ranktable_save_path`; every other key of the playbook is ignored.
+public enum PlaybookSettings {
+    public static func apply(from source: YAMLSource, to settings: inout DeploymentSettings) throws {
+        let reader = NodeReader(source)
+        let root = try source.compose()
+        let play: Node
+        if case .sequence(let plays) = root, let first = plays.first { play = first } else { play = root }
+        let pairs = try reader.mapping(play, what: "the playbook's play")
+        let known = DeploymentSettings.keys.map(\.name)
+        if let env = pairs.first(where: { $0.key == "environment" }) {
+            for pair in try reader.mapping(env.value, what: "'environment'") where known.contains(pair.key) {
+                let path = DeploymentSettings.keys.first { $0.name == pair.key }!.path
+                settings[keyPath: path] = try ScenarioLoader.settingValue(pair.value, key: pair.key, reader: reader)
+            }
+        }
+        if let vars = pairs.first(where: { $0.key == "vars" }),
+           let rtp = try reader.mapping(vars.value, what: "'vars'").first(where: { $0.key == "ranktable_save_path" }) {
+            settings.ranktableSavePath = try ScenarioLoader.settingValue(rtp.value, key: "ranktable_save_path", reader: reader)
+        }
+    }
+}
+
+struct MachinePlanReader {
+    let reader: NodeReader
+    static let keys = ["npus", "super_node", "images", "pullable", "model_present", "interface", "resolves_to"]
+
+    func read(_ node: Node) throws -> MachinePlan {
+        var plan = MachinePlan()
+        for pair in try reader.mapping(node, what: "'machines'") {
+            if pair.key == "executor_has_code" {
+                plan.executorHasCode = try reader.bool(pair.value, what: "'executor_has_code'")
+                continue
+            }
+            let patch = try readPatch(pair.value, what: "machine '\(pair.key)'")
+            if pair.key == "default" { plan.defaults = plan.defaults.applying(patch) } else { plan.overrides[pair.key] = patch }
+        }
+        return plan
+    }
+
+    private func readPatch(_ node: Node, what: String) throws -> MachineSpec.Patch {
+        let pairs = try reader.mapping(node, what: what)
+        try reader.checkKeys(pairs, known: Self.keys, what: what)
+        var patch = MachineSpec.Patch()
+        for pair in pairs {
+            switch pair.key {
+            case "npus": patch.npus = try reader.int(pair.value, what: "'npus'", range: 0...64)
+            case "super_node": patch.superNode = try reader.string(pair.value, what: "'super_node'")
+            case "images": patch.images = try reader.sequence(pair.value, what: "'images'").map { try reader.string($0, what: "an image") }
+            case "pullable": patch.pullable = try reader.bool(pair.value, what: "'pullable'")
+            case "model_present": patch.modelPresent = try reader.bool(pair.value, what: "'model_present'")
+            case "interface": patch.interface = try reader.string(pair.value, what: "'interface'")
+            default: patch.resolvesTo = try reader.string(pair.value, what: "'resolves_to'")
+            }
+        }
+        return patch
+    }
+}
+
+struct FaultReader {
+    let reader: NodeReader
+    let inventory: Inventory
+    static let keys = ["kind", "host", "step", "exit_code", "stderr", "port", "device", "path"]
+
+    func read(_ node: Node) throws -> [Fault] {
+        try reader.sequence(node, what: "'faults'").map(readOne)
+    }
+
+    private func readOne(_ node: Node) throws -> Fault {
+        let pairs = try reader.mapping(node, what: "a fault")
+        try reader.checkKeys(pairs, known: Self.keys, what: "a fault")
+        guard let kindPair = pairs.first(where: { $0.key == "kind" }) else {
+            throw InputError(code: "OMS004", "a fault needs 'kind'", at: reader.source.location(node),
+                             hint: "one of: \(Fault.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let kindText = try reader.string(kindPair.value, what: "'kind'")
+        guard let kind = Fault.Kind(rawValue: kindText) else {
+            let names = Fault.Kind.allCases.map(\.rawValue)
+            throw InputError(code: "OMS003", "unknown fault kind '\(kindText)'", at: reader.source.location(kindPair.value),
+                             hint: Spelling.closest(to: kindText, in: names).map { "did you mean '\($0)'?" } ?? "one of: \(names.joined(separator: ", "))")
+        }
+        guard let hostPair = pairs.first(where: { $0.key == "host" }) else {
+            throw InputError(code: "OMS004", "a fault needs 'host'", at: reader.source.location(node))
+        }
+        let host = try reader.string(hostPair.value, what: "'host'")
+        let names = inventory.hosts.map(\.name)
+        guard names.contains(host) else {
+            throw InputError(code: "OMS003", "fault host '\(host)' is not in the inventory", at: reader.source.location(hostPair.value),
+                             hint: Spelling.closest(to: host, in: names).map { "did you mean '\($0)'?" })
+        }
+        var fault = Fault(kind: kind, host: host)
+        fault.location = reader.source.location(node)
+        for pair in pairs {
+            switch pair.key {
+            case "step": fault.step = try reader.string(pair.value, what: "'step'")
+            case "exit_code": fault.exitCode = Int32(try reader.int(pair.value, what: "'exit_code'", range: 1...255))
+            case "stderr": fault.stderr = try reader.string(pair.value, what: "'stderr'")
+            case "port": fault.port = try reader.int(pair.value, what: "'port'", range: 1...65535)
+            case "device": fault.device = try reader.int(pair.value, what: "'device'", range: 0...63)
+            case "path": fault.path = try reader.string(pair.value, what: "'path'")
+            default: break
+            }
+        }
+        let needsStep: Set<Fault.Kind> = [.unreachable, .authFailure, .exit, .timeout]
+        if needsStep.contains(kind) && fault.step == nil {
+            throw InputError(code: "OMS004", "a '\(kind.rawValue)' fault needs 'step' (a step id or tag)", at: fault.location)
+        }
+        if kind == .portBusy && fault.port == nil {
+            throw InputError(code: "OMS004", "a 'port-busy' fault needs 'port'", at: fault.location)
+        }
+        if (kind == .npuAbsent || kind == .npuBusy) && fault.device == nil {
+            throw InputError(code: "OMS004", "a '\(kind.rawValue)' fault needs 'device'", at: fault.location)
+        }
+        if kind == .diskFull && fault.path == nil {
+            throw InputError(code: "OMS004", "a 'disk-full' fault needs 'path'", at: fault.location)
+        }
+        return fault
+    }
+}
+
+struct ExpectationReader {
+    let reader: NodeReader
+    static let keys = ["result", "step", "host", "message", "codes"]
+
+    func read(_ node: Node) throws -> [Expectation] {
+        if case .sequence(let seq) = node { return try seq.map(readOne) }
+        return [try readOne(node)]
+    }
+
+    private func readOne(_ node: Node) throws -> Expectation {
+        let pairs = try reader.mapping(node, what: "'expect'")
+        try reader.checkKeys(pairs, known: Self.keys, what: "'expect'")
+        guard let resultPair = pairs.first(where: { $0.key == "result" }) else {
+            throw InputError(code: "OMS004", "'expect' needs 'result: pass' or 'result: fail'", at: reader.source.location(node))
+        }
+        let text = try reader.string(resultPair.value, what: "'result'")
+        guard let result = Expectation.Result(rawValue: text) else {
+            throw InputError(code: "OMS002", "'result' must be 'pass' or 'fail', found '\(text)'", at: reader.source.location(resultPair.value))
+        }
+        var expectation = Expectation(result: result)
+        expectation.location = reader.source.location(node)
+        for pair in pairs {
+            switch pair.key {
+            case "step": expectation.step = try reader.string(pair.value, what: "'step'")
+            case "host": expectation.host = try reader.string(pair.value, what: "'host'")
+            case "message": expectation.message = try reader.string(pair.value, what: "'message'")
+            case "codes": expectation.codes = try reader.sequence(pair.value, what: "'codes'").map { try reader.string($0, what: "a code") }
+            default: break
+            }
+        }
+        return expectation
+    }
+}

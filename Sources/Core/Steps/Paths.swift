@@ -1,0 +1,50 @@
+/// Concrete paths of a deployment, from its settings.
+public struct Paths: Sendable {
+    public let settings: DeploymentSettings
+
+    public init(_ settings: DeploymentSettings) { self.settings = settings }
+
+    /// Where the code lives inside containers (copied there by `docker cp`).
+    public static let containerCode = "/workspace/omniinfer"
+    public static let containerScripts = "/workspace/omniinfer/tools/scripts"
+    public static let procTrace = "/tmp/process/proc_trace.txt"
+
+    public var ranktable: String { settings.ranktableSavePath }
+    public var global: String { ranktable + "/global" }
+    public var prefillConfig: String { ranktable + "/prefill_config" }
+    public var decodeConfig: String { ranktable + "/decode_config" }
+    public var executorCode: String { settings.codePath + "/omniinfer" }
+    public func script(_ file: StepAction.GeneratedFile) -> String { settings.scriptsPath + "/" + file.rawValue }
+    public func hostLogs(_ host: Host) -> String { settings.logPath + "/" + host.name }
+    public func executorLogs(_ host: Host) -> String { settings.logPathInExecutor + "/" + host.name }
+
+    public func resolve(_ ref: StepAction.PathRef, for host: Host) -> String {
+        switch ref {
+        case .codePath: return settings.codePath
+        case .scriptsPath: return settings.scriptsPath
+        case .ranktableRoot: return ranktable
+        case .ranktableGlobal: return global
+        case .hostLogDirectory: return hostLogs(host)
+        }
+    }
+
+    /// The directory a host's `gen` run writes into.
+    public func localRanktableDirectory(_ role: Role) -> String { role == .prefill ? prefillConfig : decodeConfig }
+
+    /// The local ranktable a server process is given (spec: "which local ranktable each process gets"), as
+    /// the shell glob the run script expands.
+    public func localRanktableGlob(for host: Host, in cluster: Cluster) -> String {
+        switch host.role {
+        case .prefill:
+            if cluster.isMultiNodePrefill(host) {
+                return "\(global)/collect_files_p/\(host.hostIP ?? host.address)/local_*merge.json"
+            }
+            return "\(prefillConfig)/local_*\(host.joinedDevices).json"
+        case .decode:
+            if cluster.derived.decodePodNum > 1 { return "\(global)/collect_files_d/local_*merge.json" }
+            return "\(decodeConfig)/local_*.json"
+        case .proxy:
+            return ""
+        }
+    }
+}

@@ -1,0 +1,222 @@
+/// Values registered by earlier steps, per host (ansible's `register`/`set_fact`).
+public struct HostFacts: Sendable, Hashable {
+    public var defaultInterface: String?
+    /// Paths printed by `findLocalRanktables`.
+    public var foundRanktables: [String]?
+    /// Add-node: names printed by `inspectContainers` (empty: the host is new).
+    public var existingContainers: [String]?
+
+    public init() {}
+}
+
+/// What a step becomes on one host.
+public enum Rendered: Sendable, Hashable {
+    case operations([Operation])
+    /// The step's condition is false on this host.
+    case skip(String)
+    /// The step cannot even be rendered (e.g. a fact it needs is undefined), as ansible fails the task.
+    case fail(String)
+}
+
+/// Renders steps into the exact operations the SSH backend performs. The single place where the
+/// playbook's commands are written.
+public struct StepRenderer: Sendable {
+    public let cluster: Cluster
+    public let paths: Paths
+    public let scripts: Scripts
+
+    public init(cluster: Cluster) {
+        self.cluster = cluster
+        self.paths = Paths(cluster.settings)
+        self.scripts = Scripts(cluster: cluster)
+    }
+
+    private var settings: DeploymentSettings { cluster.settings }
+    private func q(_ s: String) -> String { Shell.quote(s) }
+
+    public func render(_ step: Step, on host: Host, facts: HostFacts) -> Rendered {
+        switch step.action {
+        case .setFacts:
+            return .operations([])
+        case .removeContainers:
+            let names = host.role == .proxy
+                ? [settings.dockerNameProxy + "_" + host.name]
+                : [settings.dockerNamePrefill + "_" + host.name, settings.dockerNameDecode + "_" + host.name]
+            return .operations([.shell(
+                "names=$(docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##'); "
+                + "if [ -n \"$names\" ]; then docker stop $names && docker rm -f $names; fi")])
+        case .inspectContainers:
+            let names = [settings.dockerNamePrefill + "_" + host.name, settings.dockerNameDecode + "_" + host.name]
+            return .operations([.shell("docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##' || true")])
+        case .runContainer:
+            return .operations([.shell(dockerRun(host))])
+        case .makeDirectory(let ref):
+            return .operations([.shell("mkdir -p \(q(paths.resolve(ref, for: host)))")])
+        case .syncCode:
+            return .operations([.pushTree(localPath: paths.executorCode, remotePath: settings.codePath + "/omniinfer", contentsOnly: true)])
+        case .copyCodeIntoContainer:
+            return .operations([.shell("docker cp \(q(paths.executorCode)) \(q(cluster.containerName(host) + ":/workspace/"))")])
+        case .pipInstall:
+            return .operations([.shell(exec(host, pipInstallCommand(host)))])
+        case .prepareStaging:
+            let r = q(paths.ranktable)
+            return .operations([.local("rm -rf \(r)/* && mkdir -p \(r)/global \(r)/collect_files_d \(r)/collect_files_p/api")])
+        case .clearDirectory(let ref):
+            return .operations([.shell("rm -rf \(q(paths.resolve(ref, for: host)))/*")])
+        case .writeFile(let file):
+            return .operations([.writeFile(path: paths.script(file), content: scripts.content(file, for: host), mode: file.mode)])
+        case .generateLocalRanktable:
+            let prefill = host.role == .prefill
+            let env = [
+                Shell.env(prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST", host.deviceString ?? ""),
+                Shell.env(prefill ? "PREFILL_RANKTABLE_SAVE_PATH" : "DECODE_RANKTABLE_SAVE_PATH", paths.localRanktableDirectory(host.role)),
+            ]
+            let script = paths.script(prefill ? .generatePrefillRanktable : .generateDecodeRanktable)
+            return .operations([.shell("docker exec \(env.joined(separator: " ")) \(q(cluster.containerName(host))) /bin/bash -c \(q(script))")])
+        case .findLocalRanktables:
+            let dir = paths.localRanktableDirectory(host.role)
+            return .operations([.shell("find \(q(dir)) -maxdepth 1 -type f -regextype posix-extended -regex \(q(".*/local_ranktable_\(host.address.replacingAll(".", with: "\\."))_[0-9]+\\.json"))")])
+        case .fetchLocalRanktables:
+            return fetchRanktables(host, facts: facts)
+        case .pushStagingToFirstPrefill:
+            return .operations([
+                .pushTree(localPath: paths.ranktable + "/collect_files_p", remotePath: paths.global + "/collect_files_p", contentsOnly: false),
+                .pushTree(localPath: paths.ranktable + "/collect_files_d", remotePath: paths.global + "/collect_files_d", contentsOnly: false),
+            ])
+        case .generateGlobalRanktable:
+            return .operations([.shell("docker exec \(Shell.env("DECODE_POD_NUM", String(cluster.derived.decodePodNum))) \(q(cluster.containerName(host))) /bin/bash -c \(q(paths.script(.generateGlobalRanktable)))")])
+        case .pullGlobalRanktables:
+            return .operations([.pullTree(remotePath: paths.global, localPath: paths.global, contentsOnly: true)])
+        case .pushGlobalRanktables:
+            return .operations([.pushTree(localPath: paths.global, remotePath: paths.global, contentsOnly: true)])
+        case .killProcesses(let pattern):
+            let file: StepAction.GeneratedFile = pattern == "ray" ? .killRay : pattern == "nginx" ? .killNginx : .killPython
+            return .operations([.shell(exec(host, paths.script(file)))])
+        case .killPortOwner(let which):
+            guard let ports = cluster.globals.lmcachePorts else { return .skip("etcd/Mooncake ports are not set") }
+            let port = which == .etcd ? ports.etcd : ports.master
+            return .operations([.shell("for pid in $(netstat -tulpn 2>/dev/null | grep ':\(port) ' | awk '{print $7}' | grep -oE '^[0-9]+'); do kill -9 \"$pid\"; done")])
+        case .startLMCacheServices:
+            guard let ports = cluster.globals.lmcachePorts else { return .skip("etcd/Mooncake ports are not set") }
+            let ip = host.address
+            let etcd = "nohup etcd --listen-client-urls http://\(ip):\(ports.etcd) --advertise-client-urls http://\(ip):\(ports.etcd) > \(q(settings.logPath + "/etcd.log")) 2>&1 &"
+            let master = "nohup mooncake_master -rpc_address=\(ip) -rpc_port=\(ports.master) -metrics_port=\(ports.metrics) -v 2 -eviction_high_watermark_ratio=0.8 -eviction_ratio=0.1 > \(q(settings.logPath + "/mooncake_master.log")) 2>&1 &"
+            return .operations([
+                .shell("docker exec -d \(q(cluster.containerName(host))) /bin/bash -c \(q(etcd))"),
+                .shell("docker exec -d \(q(cluster.containerName(host))) /bin/bash -c \(q(master))"),
+                .waitForPorts(host: host.address, ports: [ports.etcd, ports.master, ports.metrics], timeoutSeconds: 120),
+            ])
+        case .removeProcTrace:
+            return .operations([.shell("rm -f \(Paths.procTrace)")])
+        case .detectInterface:
+            return .operations([.shell("ip -4 route list 0/0 | awk '{print $5}' | head -1")])
+        case .startServer:
+            guard let iface = facts.defaultInterface, !iface.isEmpty else {
+                return .fail("default_interface is undefined: the host has no IPv4 default route")
+            }
+            return .operations([.shell(startServer(host, interface: iface))])
+        case .waitForServers:
+            let ports = cluster.apiPorts(host)
+            guard !ports.isEmpty else { return .skip("'\(host.name)' is a follower node: it starts no API server") }
+            return .operations([.waitForPorts(host: host.address, ports: ports, timeoutSeconds: Int(step.timeout))])
+        case .startProxy:
+            let env = [Shell.env("PREFILL_LB_SDK", settings.prefillLBSDK), Shell.env("DECODE_LB_SDK", settings.decodeLBSDK)]
+            return .operations([.shell("docker exec \(env.joined(separator: " ")) -d \(q(cluster.containerName(host))) /bin/bash -c \(q(paths.script(.runProxy)))")])
+        case .waitForProxy:
+            return .operations([.waitForPorts(host: host.address, ports: [host.nodePort], timeoutSeconds: Int(step.timeout))])
+        case .makeExecutorLogDirectory:
+            return .operations([.local("mkdir -p \(q(paths.executorLogs(host)))")])
+        case .fetchLogs:
+            return .operations([.pullTree(remotePath: paths.hostLogs(host), localPath: paths.executorLogs(host), contentsOnly: true)])
+        }
+    }
+
+    private func fetchRanktables(_ host: Host, facts: HostFacts) -> Rendered {
+        let found = facts.foundRanktables ?? []
+        var ops: [Operation] = []
+        let staging = paths.ranktable + (host.role == .prefill ? "/collect_files_p" : "/collect_files_d")
+        for path in found {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            ops.append(.fetchFile(remotePath: path, localPath: staging + "/" + name))
+        }
+        if host.role == .prefill {
+            let hostFile = RanktableNames.host(address: host.address)
+            ops.append(.fetchFile(remotePath: paths.prefillConfig + "/" + hostFile, localPath: staging + "/api/" + hostFile))
+        }
+        if found.isEmpty {
+            return .skip("no local ranktable named after \(host.address) was found")
+        }
+        return .operations(ops)
+    }
+
+    /// `docker exec <container> /bin/bash -c <command>`.
+    func exec(_ host: Host, _ command: String) -> String {
+        "docker exec \(q(cluster.containerName(host))) /bin/bash -c \(q(command))"
+    }
+
+    /// The container's `docker run` (V2: no code mount; ranktables and logs mounted).
+    public func dockerRun(_ host: Host) -> String {
+        var args = ["docker run -it --shm-size=500g",
+                    Shell.env("RANKTABLE_SAVE_PATH", paths.ranktable), Shell.env("LOG_PATH", settings.logPath),
+                    "--net=host --privileged=true -u root -w /data",
+                    "--device=/dev/davinci_manager --device=/dev/hisi_hdc --device=/dev/devmm_svm",
+                    "--entrypoint=bash"]
+        for mount in mounts { args.append("-v " + q(mount + ":" + mount)) }
+        args.append("-v /usr/share/zoneinfo/Asia/Shanghai:/etc/localtime")
+        if host.role == .proxy { args.append(Shell.env("PROXY_NODE_PORT", String(host.nodePort))) }
+        args.append("-d --name \(q(cluster.containerName(host))) \(q(settings.dockerImageID))")
+        return args.joined(separator: " ")
+    }
+
+    /// Host paths bind-mounted at the same place in every container.
+    public var mounts: [String] {
+        ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/bin/npu-smi", "/etc/ascend_install.info",
+         "/usr/local/sbin", "/etc/hccn.conf", "/usr/bin/hccn_tool",
+         settings.logPath, settings.modelPath, settings.scriptsPath, paths.ranktable]
+    }
+
+    func pipInstallCommand(_ host: Host) -> String {
+        let lmcache = "bash \(Paths.containerCode)/omni/adaptors/lmcache/script/install.sh > \(q(settings.logPath + "/install.log")) 2>&1"
+        if host.role == .proxy { return lmcache }
+        let engines = Paths.containerCode + "/infer_engines"
+        var chain = [
+            "cd \(engines)", "git config --global --add safe.directory \(engines)/vllm", "cd vllm", "git checkout -f", "cd ..",
+            "bash bash_install_code.sh", "pip uninstall vllm -y", "pip uninstall omni_infer -y", "cd vllm",
+            "SETUPTOOLS_SCM_PRETEND_VERSION=0.9.0 VLLM_TARGET_DEVICE=empty pip install -e . --no-deps --no-build-isolation",
+            "cd \(Paths.containerCode)", "pip install -e . --no-deps --no-build-isolation", "pip uninstall numpy -y",
+            "pip install numpy==1.26 --no-deps --no-build-isolation > \(q(paths.hostLogs(host) + "/pip.log")) 2>&1",
+        ]
+        if settings.usesLMCache { chain.append(lmcache) }
+        return chain.joined(separator: " && ")
+    }
+
+    /// The detached `docker exec` that starts a P or D host's servers (spec T41/T43 with the V2 additions).
+    public func startServer(_ host: Host, interface: String) -> String {
+        let d = cluster.derived
+        var env: [(String, String)] = [("MODEL_PATH", settings.modelPath)]
+        if host.role == .prefill {
+            env += [
+                ("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill), ("PREFILL_SERVER_LIST", host.deviceString ?? ""),
+                ("PREFILL_TENSOR_PARALLEL_SIZE", String(host.deviceCount)), ("IP", host.address), ("HOST_IP", host.hostIP ?? ""),
+                ("MASTER_PORT", String(host.nodePort)), ("API_PORT", String(host.apiPort ?? 0)),
+                ("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum)), ("SOCKET_IFNAME", interface),
+                ("KV_RANK", String(host.kvRank ?? 0)), ("NNODES", String(cluster.nnodes(host))), ("NODE_RANK", String(host.nodeRank)),
+                ("NODE_IP_LIST", cluster.nodeIPList(host)),
+            ]
+        } else {
+            env += [
+                ("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode), ("DECODE_SERVER_LIST", host.deviceString ?? ""),
+                ("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize), ("DECODE_DATA_PARALLEL_SIZE", d.decodeServerAll),
+                ("HOST_IP", host.hostIP ?? ""), ("MASTER_PORT", String(host.nodePort)), ("API_PORT", String(host.apiPort ?? 0)),
+                ("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum)),
+                ("DECODE_POD_NUM", String(d.decodePodNum)), ("SOCKET_IFNAME", interface), ("NUM_SERVERS", String(host.deviceCount)),
+                ("HOST", host.name),
+            ]
+        }
+        env += [("KV_CONNECTOR", settings.kvConnector),
+                ("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
+                ("LMCACHE_MOONCAKE_CONFIG_PATH", paths.script(.lmcacheConfig))]
+        let script = paths.script(host.role == .prefill ? .runPrefill : .runDecode)
+        return "docker exec \(env.map { Shell.env($0.0, $0.1) }.joined(separator: " ")) -d \(q(cluster.containerName(host))) /bin/bash -c \(q(script))"
+    }
+}

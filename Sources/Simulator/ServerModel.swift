@@ -1,0 +1,185 @@
+/// The parts of the model that follow the seed's helper scripts: the global ranktable merge
+/// (generate_global_ranktable.sh), the server start (run script → pd_run.sh → start_api_servers.py) and
+/// the global proxy (run_proxy_server.sh → global_proxy.sh → nginx).
+extension ActionRun {
+    /// Virtual seconds a server takes to load weights and open its API port.
+    static let prefillLoadTime = 120.0
+    static let decodeLoadTime = 150.0
+
+    mutating func generateGlobalRanktable() {
+        guard requireContainer() else { return }
+        guard requireFile(paths.script(.generateGlobalRanktable)) else { return }
+        let global = paths.global
+        let d = cluster.derived
+        func read(_ relative: String) throws -> String {
+            guard let file = machine.files[global + "/" + relative] else {
+                throw SimError("\(global)/\(relative): No such file or directory")
+            }
+            return file.content
+        }
+        do {
+            var prefill: [String] = []
+            for part in d.prefillMergeRanktableList.split(separator: ";", omittingEmptySubsequences: false) {
+                let files = part.split(separator: ",").map(String.init)
+                let ip = Self.firstIPv4(in: String(part)) ?? ""
+                machine.makeDirectories(global + "/collect_files_p/" + ip)
+                if files.count > 1 {
+                    let merged = try Ranktable.mergeLocal(try files.map(read))
+                    let out = "collect_files_p/\(ip)/\(RanktableNames.localMerge)"
+                    if let error = machine.write(global + "/" + out, merged + "\n", mode: 0o600) { throw SimError(error) }
+                    prefill.append(try read(out))
+                } else {
+                    prefill.append(try read(String(part)))
+                }
+            }
+            let decodeFiles = d.decodeRanktableList.split(separator: ",").map(String.init)
+            var decode: [String]
+            if d.decodePodNum > 1 {
+                let merged = try Ranktable.mergeLocal(try decodeFiles.map(read))
+                let out = "collect_files_d/\(RanktableNames.localMerge)"
+                if let error = machine.write(global + "/" + out, merged + "\n", mode: 0o600) { throw SimError(error) }
+                decode = [merged]
+            } else {
+                decode = try decodeFiles.map(read)
+            }
+            let all = try Ranktable.mergeAll(prefill: prefill, decode: decode)
+            if let error = machine.write(global + "/" + RanktableNames.globalMerge, all + "\n", mode: 0o600) { throw SimError(error) }
+            ok("", 5)
+        } catch {
+            fail(1, "\(error)")
+        }
+    }
+
+    static func firstIPv4(in text: String) -> String? {
+        let marker = "local_ranktable_"
+        if let range = text.range(of: marker) {
+            let rest = text[range.upperBound...]
+            if let end = rest.firstIndex(of: "_") { return String(rest[..<end]) }
+        }
+        return nil
+    }
+
+    /// Expands the run script's ranktable glob (`dir/local_*<suffix>.json`) against the model.
+    func matches(glob: String) -> [String] {
+        let dir = machine.parent(glob)
+        let pattern = String(glob.dropFirst(dir.count + 1))
+        guard let star = pattern.firstIndex(of: "*") else { return machine.files[glob] == nil ? [] : [glob] }
+        let prefix = String(pattern[..<star]), suffix = String(pattern[pattern.index(after: star)...])
+        return machine.listing(dir).filter { path in
+            let name = String(path.dropFirst(dir.count + 1))
+            return name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.count >= prefix.count + suffix.count
+        }
+    }
+
+    mutating func startServer() {
+        guard requireContainer() else { return }
+        let script = paths.script(host.role == .prefill ? .runPrefill : .runDecode)
+        // `docker exec -d` returns 0 whatever happens inside: each problem below is one the seed never sees.
+        guard machine.files[script] != nil else { return silentFailure("\(script) does not exist, so nothing starts") }
+        guard container()!.packagesInstalled else {
+            return silentFailure("vLLM is not installed in \(cluster.containerName(host)) (pip_install has not run), so pd_run.sh fails")
+        }
+        let glob = paths.localRanktableGlob(for: host, in: cluster)
+        let found = matches(glob: glob)
+        guard found.count == 1 else {
+            let what = found.isEmpty ? "matches no file" : "matches \(found.count) files (\(found.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")))"
+            return silentFailure("the ranktable pattern \(glob) \(what): pd_run.sh mis-parses its arguments and exits 0 without starting a server")
+        }
+        guard machine.files[paths.global + "/" + RanktableNames.globalMerge] != nil else {
+            return silentFailure("\(paths.global)/\(RanktableNames.globalMerge) is missing: vLLM cannot read the global ranktable")
+        }
+        guard machine.files[settings.modelPath + "/config.json"] != nil else {
+            return silentFailure("MODEL_PATH \(settings.modelPath) is missing or empty on \(host.address): vLLM fails to load the weights")
+        }
+        for id in host.deviceIDs {
+            guard let device = Int(id), machine.npus[device] != nil else {
+                return silentFailure("NPU \(id) is not present on \(host.address)")
+            }
+            if machine.busyNPUs.contains(device) { return silentFailure("NPU \(id) on \(host.address) is in use by another process") }
+        }
+        let name = cluster.containerName(host)
+        let load = host.role == .prefill ? Self.prefillLoadTime : Self.decodeLoadTime
+        let multiNode = cluster.isMultiNodePrefill(host)
+        if multiNode && !host.isMaster {
+            _ = machine.start(SimProcess(pid: 0, command: "ray start --address=\(host.hostIP ?? ""):6379", container: name,
+                                         ports: [], readyAt: now + 10, host: host.name))
+            return ok("", 1)
+        }
+        // start_api_servers.py refuses to start when api_port itself is taken.
+        let servers = cluster.apiServerCount(host)
+        guard let base = host.apiPort else { return ok() }
+        if let owner = machine.owner(of: base) {
+            return silentFailure("API port \(base) on \(host.address) is already used by '\(owner.command)': start_api_servers.py aborts")
+        }
+        var ports: [Int] = []
+        for rank in 0..<servers {
+            guard let port = (base + rank...base + rank + 19).first(where: { machine.ports[$0] == nil && !ports.contains($0) }) else {
+                return silentFailure("API server \(rank) found no free port in \(base + rank)-\(base + rank + 19)")
+            }
+            ports.append(port)
+        }
+        var extra: [Int] = []
+        if host.role == .prefill || host.isMaster { extra.append(host.nodePort) }
+        if host.role == .prefill { extra.append(PortPlan.zmqPort) }
+        if multiNode { extra.append(PortPlan.rayPort) }
+        for port in extra {
+            if let owner = machine.owner(of: port) {
+                return silentFailure("port \(port) on \(host.address) is already used by '\(owner.command)': the server exits")
+            }
+        }
+        for (rank, port) in ports.enumerated() {
+            _ = machine.start(SimProcess(pid: 0, command: "python -m vllm serve --port \(port) (rank \(rank))", container: name,
+                                         ports: rank == 0 ? [port] + extra : [port], readyAt: now + load, host: host.name))
+        }
+        if let error = machine.write(paths.hostLogs(host) + (host.role == .prefill ? "/run_prefill.log" : "/run_decode.log"),
+                                     "started \(ports.count) API server(s) on \(ports.map(String.init).joined(separator: ","))\n") {
+            return silentFailure(error)
+        }
+        ok("", 1)
+    }
+
+    mutating func startProxy() {
+        guard requireContainer() else { return }
+        guard machine.files[paths.script(.runProxy)] != nil else {
+            return silentFailure("\(paths.script(.runProxy)) does not exist, so nothing starts")
+        }
+        let d = cluster.derived
+        let port = Int(container()!.env["PROXY_NODE_PORT"] ?? "") ?? host.nodePort
+        let config: String
+        do {
+            let decode = try ProxyUpstreams.decode(d.decodeAPIServerList)
+            config = try NginxConfig.render(NginxSettings(
+                listenPort: port, prefillServers: ProxyUpstreams.prefill(d.prefillAPIServerList), decodeServers: decode,
+                prefillLB: settings.prefillLBSDK, decodeLB: settings.decodeLBSDK,
+                logFile: paths.hostLogs(host) + "/nginx_error.log", logLevel: "notice"))
+        } catch {
+            return silentFailure("global_proxy.sh exits 1: \(error)")
+        }
+        if let owner = machine.owner(of: port) {
+            return silentFailure("nginx cannot listen on \(port): already used by '\(owner.command)'")
+        }
+        let name = cluster.containerName(host)
+        machine.containers[name]!.files["/usr/local/nginx/conf/nginx.conf"] = SimFile(content: config, mode: 0o644)
+        _ = machine.start(SimProcess(pid: 0, command: "nginx: master process /usr/local/nginx/nginx -c /usr/local/nginx/conf/nginx.conf",
+                                     container: name, ports: [port], readyAt: now + 2, host: host.name))
+        // Every upstream must be served: a dead upstream means requests routed there fail.
+        let upstreams = NginxConfig.upstreams(in: config)
+        var dead: [String] = []
+        for server in upstreams.prefill + upstreams.decode {
+            let parts = server.split(separator: ":")
+            guard parts.count == 2, let p = Int(parts[1]), let target = backend.world.machines[String(parts[0])],
+                  let owner = target.owner(of: p), owner.container != nil else { dead.append(server); continue }
+        }
+        guard dead.isEmpty else {
+            ok("", 2)
+            failure = (.failed, "nginx routes to \(dead.count) upstream(s) that nobody listens on: \(dead.prefix(4).joined(separator: ", "))\(dead.count > 4 ? ", …" : "")")
+            return
+        }
+        ok("", 2)
+    }
+}
+
+struct SimError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

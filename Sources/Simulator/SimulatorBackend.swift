@@ -1,0 +1,75 @@
+/// A `Backend` that performs steps on a model of the machines. Each step's typed action changes the
+/// model; the rendered operations are recorded in the transcript exactly as the SSH backend would send
+/// them. Time is virtual: a rehearsal takes milliseconds but reports each step's simulated duration.
+public final class SimulatorBackend: Backend {
+    public let world: World
+    public let cluster: Cluster
+    public let faults: [Fault]
+    let paths: Paths
+    /// Virtual seconds since the start of the run.
+    public private(set) var clock: Double = 0
+    /// Every rendered operation, in order: (step id, host, operation).
+    public private(set) var transcript: [(step: String, host: String, operation: Operation)] = []
+    /// Hosts cut off by an unreachable or auth fault, with the message.
+    private var cutOff: [String: (HostStatus, String)] = [:]
+
+    public init(cluster: Cluster, machines: MachinePlan = MachinePlan(), faults: [Fault] = []) {
+        self.cluster = cluster
+        self.faults = faults
+        self.world = World(cluster: cluster, plan: machines, faults: faults)
+        self.paths = Paths(cluster.settings)
+    }
+
+    public convenience init(scenario: Scenario) {
+        self.init(cluster: scenario.cluster, machines: scenario.machines, faults: scenario.faults)
+    }
+
+    public func perform(_ tasks: [HostTask]) -> [HostOutcome] {
+        let outcomes = tasks.map(perform)
+        clock += outcomes.map(\.duration).max() ?? 0
+        return outcomes
+    }
+
+    public func close() {}
+
+    func perform(_ task: HostTask) -> HostOutcome {
+        for op in task.operations { transcript.append((task.step.id, task.host.name, op)) }
+        if let (status, message) = cutOff[task.host.name] {
+            return HostOutcome(host: task.host.name, status: status, message: message)
+        }
+        if let fault = fault(for: task) {
+            switch fault.kind {
+            case .unreachable:
+                let message = "UNREACHABLE: cannot connect to \(task.host.address):\(task.host.ssh.port) (injected fault)"
+                cutOff[task.host.name] = (.unreachable, message)
+                return HostOutcome(host: task.host.name, status: .unreachable, message: message, duration: 10)
+            case .authFailure:
+                let message = "authentication failed for \(task.host.ssh.user)@\(task.host.address) (injected fault)"
+                cutOff[task.host.name] = (.unreachable, message)
+                return HostOutcome(host: task.host.name, status: .unreachable, message: message, duration: 1)
+            case .exit:
+                let record = OperationRecord(operation: task.operations.first ?? .shell(""), exitStatus: fault.exitCode,
+                                             stderr: fault.stderr, duration: 1)
+                let last = fault.stderr.split(separator: "\n").last.map(String.init) ?? ""
+                return HostOutcome(host: task.host.name, status: .failed, message: "exit \(fault.exitCode): \(last)",
+                                   records: [record], duration: 1)
+            case .timeout:
+                return HostOutcome(host: task.host.name, status: .timedOut,
+                                   message: "no answer within \(Int(task.timeout)) s (injected fault)", duration: task.timeout)
+            default:
+                break
+            }
+        }
+        var run = ActionRun(backend: self, task: task, machine: world.machine(for: task.host))
+        run.apply()
+        return run.outcome()
+    }
+
+    /// The step-level fault for this task, matched by step id or tag.
+    private func fault(for task: HostTask) -> Fault? {
+        faults.first { fault in
+            guard fault.host == task.host.name, let step = fault.step else { return false }
+            return step == task.step.id || task.step.tags.contains(step)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// A per-machine summary of the simulated world: containers, processes, bound ports and files. Used in
+/// reports and to diff the world before and after an operation.
+public struct StateSummary: Codable, Equatable, Sendable {
+    public struct MachineState: Codable, Equatable, Sendable {
+        public var containers: [String]
+        public var processes: [String]
+        public var ports: [Int]
+        public var files: [String: String]
+    }
+
+    public var machines: [String: MachineState]
+
+    public init(world: World) {
+        var result: [String: MachineState] = [:]
+        for address in world.machineOrder {
+            let m = world.machines[address]!
+            result[address] = Self.state(of: m)
+        }
+        result["executor"] = Self.state(of: world.executor)
+        machines = result
+    }
+
+    static func state(of m: Machine) -> MachineState {
+        MachineState(
+            containers: m.containers.values.map { "\($0.name) (\($0.image), \($0.running ? "running" : "stopped"))" }.sorted(),
+            processes: m.processes.map { "\($0.container ?? "host"): \($0.command)" + ($0.ports.isEmpty ? "" : " ports \($0.ports.map(String.init).joined(separator: ","))") }.sorted(),
+            ports: m.ports.keys.sorted(),
+            files: Dictionary(uniqueKeysWithValues: m.files.map { ($0.key, Self.digest($0.value.content)) }))
+    }
+
+    /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return String(hash, radix: 16) + " \(text.utf8.count)B"
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)).map { $0 + "\n" } ?? "{}\n"
+    }
+
+    /// What changed on each machine between two summaries, as readable lines.
+    public func diff(to after: StateSummary) -> [String: [String]] {
+        var changes: [String: [String]] = [:]
+        for (machine, new) in after.machines {
+            let old = machines[machine] ?? MachineState(containers: [], processes: [], ports: [], files: [:])
+            var lines: [String] = []
+            for c in Set(new.containers).subtracting(old.containers).sorted() { lines.append("+ container \(c)") }
+            for c in Set(old.containers).subtracting(new.containers).sorted() { lines.append("- container \(c)") }
+            for p in Set(new.processes).subtracting(old.processes).sorted() { lines.append("+ process \(p)") }
+            for p in Set(old.processes).subtracting(new.processes).sorted() { lines.append("- process \(p)") }
+            for f in new.files.keys.sorted() where old.files[f] != new.files[f] {
+                lines.append(old.files[f] == nil ? "+ file \(f)" : "~ file \(f)")
+            }
+            for f in old.files.keys.sorted() where new.files[f] == nil { lines.append("- file \(f)") }
+            changes[machine] = lines
+        }
+        return changes
+    }
+}

@@ -1,0 +1,189 @@
+@_exported import Core
+
+/// A file in the model: its text and permission bits.
+public struct SimFile: Sendable, Hashable {
+    public var content: String
+    public var mode: Int
+}
+
+/// A process running in a container (or on the host), with the ports it holds.
+public struct SimProcess: Sendable, Hashable {
+    public var pid: Int
+    /// The command line, as `ps aux` would show it; kill scripts match patterns against it.
+    public var command: String
+    /// Container name, or nil for a process outside any container.
+    public var container: String?
+    public var ports: [Int]
+    /// Virtual time at which the process serves requests.
+    public var readyAt: Double
+    /// Why the process died right after starting, if it did.
+    public var exitReason: String?
+    public var host: String?
+}
+
+public struct SimContainer: Sendable, Hashable {
+    public var name: String
+    public var image: String
+    public var env: [String: String]
+    public var mounts: [String]
+    public var running = true
+    /// Code copied in by `docker cp`, and packages installed.
+    public var hasCode = false
+    public var packagesInstalled = false
+    /// Files that exist only inside the container (not under a bind mount).
+    public var files: [String: SimFile] = [:]
+}
+
+/// One modelled machine. P, D and C hosts on the same address share it: one file system, one port space.
+public final class Machine: @unchecked Sendable {
+    public let address: String
+    public let spec: MachineSpec
+    public var files: [String: SimFile] = [:]
+    public var directories: Set<String> = ["/", "/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"]
+    public var containers: [String: SimContainer] = [:]
+    public var processes: [SimProcess] = []
+    /// Port → pid of the process listening on it.
+    public var ports: [Int: Int] = [:]
+    public var images: Set<String>
+    /// Whether `docker run` can pull a missing image.
+    public var pullable: Bool
+    /// Device id → device IP, for present NPUs.
+    public var npus: [Int: String] = [:]
+    public var busyNPUs: Set<Int> = []
+    /// Paths under which every write fails.
+    public var fullPaths: [String] = []
+    private var nextPid = 1000
+
+    init(address: String, spec: MachineSpec, defaultImage: String, modelPath: String) {
+        self.address = address
+        self.spec = spec
+        self.images = Set(spec.images ?? [defaultImage])
+        self.pullable = spec.pullable
+        let octet = Int(address.split(separator: ".").last ?? "0") ?? 0
+        for id in 0..<spec.npus { npus[id] = "29.\(octet % 256).\(id / 256).\(id % 256)" }
+        if spec.modelPresent { makeDirectories(modelPath) ; files[modelPath + "/config.json"] = SimFile(content: "{}", mode: 0o644) }
+    }
+
+    public func allocatePid() -> Int {
+        nextPid += 1
+        return nextPid
+    }
+
+    // MARK: Files
+
+    public func isFull(_ path: String) -> Bool { fullPaths.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
+
+    public func makeDirectories(_ path: String) {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            directories.insert(current)
+        }
+    }
+
+    public func exists(_ path: String) -> Bool { files[path] != nil || directories.contains(path) }
+
+    public func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// Writes a file; fails like the OS when the directory is missing or the disk is full.
+    public func write(_ path: String, _ content: String, mode: Int = 0o644) -> String? {
+        if isFull(path) { return "\(path): No space left on device" }
+        guard directories.contains(parent(path)) else { return "\(parent(path)): No such file or directory" }
+        files[path] = SimFile(content: content, mode: mode)
+        return nil
+    }
+
+    /// Files directly or indirectly under `directory`, sorted.
+    public func files(under directory: String) -> [String] {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return files.keys.filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    /// Files directly in `directory`, sorted.
+    public func listing(_ directory: String) -> [String] {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.sorted()
+    }
+
+    /// `rm -rf <directory>/*`.
+    public func removeContents(of directory: String) {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        files = files.filter { !$0.key.hasPrefix(prefix) }
+        directories = directories.filter { !$0.hasPrefix(prefix) }
+    }
+
+    // MARK: Processes and ports
+
+    public func start(_ process: SimProcess) -> SimProcess {
+        var p = process
+        p.pid = allocatePid()
+        processes.append(p)
+        for port in p.ports { ports[port] = p.pid }
+        return p
+    }
+
+    public func kill(where predicate: (SimProcess) -> Bool) -> Int {
+        let doomed = processes.filter(predicate)
+        let pids = Set(doomed.map(\.pid))
+        processes.removeAll { pids.contains($0.pid) }
+        ports = ports.filter { !pids.contains($0.value) }
+        return doomed.count
+    }
+
+    public func owner(of port: Int) -> SimProcess? {
+        guard let pid = ports[port] else { return nil }
+        return processes.first { $0.pid == pid }
+    }
+}
+
+/// The whole modelled world: every machine by address, plus the executor.
+public final class World: @unchecked Sendable {
+    public var machines: [String: Machine] = [:]
+    public let executor: Machine
+    public var machineOrder: [String] = []
+
+    public init(cluster: Cluster, plan: MachinePlan, faults: [Fault]) {
+        let settings = cluster.settings
+        executor = Machine(address: "executor", spec: MachineSpec(), defaultImage: settings.dockerImageID, modelPath: "/nonexistent-model")
+        executor.npus = [:]
+        if plan.executorHasCode {
+            let code = settings.codePath + "/omniinfer"
+            for file in ["infer_engines/vllm/setup.py", "infer_engines/bash_install_code.sh", "tools/scripts/pd_run.sh",
+                         "tools/scripts/pd_ranktable_tools.py", "tools/scripts/global_proxy.sh", "setup.py"] {
+                executor.makeDirectories(executor.parent(code + "/" + file))
+                executor.files[code + "/" + file] = SimFile(content: "# \(file)\n", mode: file.hasSuffix(".sh") ? 0o755 : 0o644)
+            }
+        }
+        for host in cluster.hosts where machines[host.address] == nil {
+            let machine = Machine(address: host.address, spec: plan.spec(for: host.address),
+                                  defaultImage: settings.dockerImageID, modelPath: settings.modelPath)
+            machines[host.address] = machine
+            machineOrder.append(host.address)
+        }
+        for fault in faults {
+            guard let host = cluster.host(named: fault.host), let machine = machines[host.address] else { continue }
+            switch fault.kind {
+            case .imageMissing:
+                machine.images.remove(settings.dockerImageID)
+                machine.pullable = false
+            case .npuAbsent: if let d = fault.device { machine.npus[d] = nil }
+            case .npuBusy: if let d = fault.device { machine.busyNPUs.insert(d) }
+            case .portBusy:
+                if let port = fault.port {
+                    _ = machine.start(SimProcess(pid: 0, command: "foreign-listener :\(port)", container: nil, ports: [port], readyAt: 0))
+                }
+            case .diskFull: if let path = fault.path { machine.fullPaths.append(path) }
+            case .modelMissing: machine.removeContents(of: settings.modelPath); machine.directories.remove(settings.modelPath)
+            case .unreachable, .authFailure, .exit, .timeout: break
+            }
+        }
+    }
+
+    public func machine(for host: Host) -> Machine {
+        if host.name == Runner.executor.name { return executor }
+        return machines[host.address]!
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Simulator
+
+struct Deploy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the deployment steps: on the simulator by default, on real hosts with --real.")
+
+    @Argument(help: "Scenario or inventory file.")
+    var path: String
+
+    @Flag(help: "Perform the steps on the real hosts over SSH.")
+    var real = false
+
+    @Option(parsing: .upToNextOption, help: "Only steps with these tags (comma-separated or repeated).")
+    var tags: [String] = []
+
+    @Option(name: .customLong("skip-tags"), parsing: .upToNextOption, help: "Skip steps with these tags.")
+    var skipTags: [String] = []
+
+    @Option(help: "Only these hosts (comma-separated inventory names).")
+    var limit: String?
+
+    @Flag(name: .customLong("list-steps"), help: "List the steps with their tags and hosts, and exit.")
+    var listSteps = false
+
+    @Option(help: "JUnit output file. Default: <report-dir>/<scenario>.xml")
+    var junit: String?
+
+    @Option(name: .customLong("report-dir"), help: "Directory for reports.")
+    var reportDirectory = "reports"
+
+    @Option(help: "Fixed report timestamp (UTC) for byte-identical reports.")
+    var timestamp: String?
+
+    func validate() throws {
+        for tag in splitList(tags).union(splitList(skipTags)) where !MainPlaybook.knownTags.contains(tag) {
+            throw ValidationError("unknown tag '\(tag)'; known tags: \(MainPlaybook.knownTags.joined(separator: ", "))")
+        }
+    }
+
+    var options: RunOptions {
+        RunOptions(tags: splitList(tags), skipTags: splitList(skipTags), limit: limit.map { splitList([$0]) })
+    }
+
+    func run() throws {
+        if listSteps {
+            let scenario = try loadOrExit(path)
+            print(StepListing(cluster: scenario.cluster, options: options).text(), terminator: "")
+            return
+        }
+        if real {
+            throw ValidationError("--real needs the SSH backend, which this build does not include yet")
+        }
+        var job = ValidateJob(path: path)
+        job.options = options
+        job.reportDirectory = reportDirectory
+        job.junitPath = junit
+        job.timestamp = try parseTimestamp(timestamp)
+        let outcome = job.run()
+        if outcome != .passed { throw ExitCode(outcome.rawValue) }
+    }
+}
+
+func loadOrExit(_ path: String) throws -> Scenario {
+    do {
+        return try ScenarioLoader.load(path: path)
+    } catch let error as InputError {
+        for d in error.diagnostics { print(d.description) }
+        throw ExitCode(2)
+    }
+}
