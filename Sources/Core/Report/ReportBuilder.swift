@@ -11,11 +11,27 @@ public struct ReportBuilder {
         self.timestamp = timestamp
     }
 
+    /// When the scenario expects failure and its expectations held, the failures it expected are reported
+    /// as passing cases (marked in their output), so a CI gate over all reports passes exactly when every
+    /// scenario behaved as expected.
     public func report(cluster: Cluster, findings: [Finding], run: RunResult?, expectations: [ExpectationOutcome]) -> TestReport {
         var report = TestReport(name: "omnisim \(scenario)")
         report.suites += ruleSuites(cluster: cluster, findings: findings)
         if let run { report.suites += stepSuites(run) }
         if !expectations.isEmpty { report.suites.append(expectationSuite(expectations)) }
+        if !expectations.isEmpty && expectations.allSatisfy(\.held) {
+            for s in report.suites.indices {
+                for c in report.suites[s].cases.indices {
+                    switch report.suites[s].cases[c].outcome {
+                    case .failure(let message, _, _), .error(let message, _, _):
+                        report.suites[s].cases[c].outcome = .passed
+                        report.suites[s].cases[c].systemOut = "expected failure (the scenario expects it): \(message)\n"
+                            + report.suites[s].cases[c].systemOut
+                    default: break
+                    }
+                }
+            }
+        }
         return report
     }
 

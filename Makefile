@@ -1,0 +1,34 @@
+# omnisim — common tasks. `make demo` and `make test` are the README's two commands.
+SWIFT ?= swift
+APT_PACKAGES = libssh2-1-dev libxml2-dev libxml2-utils openssh-server rsync
+
+.PHONY: deps build demo test bench clean
+
+# Installs the system libraries and tools omnisim builds against and tests with (Debian, as root or via sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# Validates and rehearses the 2P1D sample on the simulator; writes reports/2p1d.xml.
+demo: build
+	$(SWIFT) run omnisim validate scenarios/2p1d.yml
+
+# The whole test suite, then every sample scenario through validate and the JUnit gate.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	rm -rf reports/ci && mkdir -p reports/ci
+	$(SWIFT) run omnisim validate --report-dir reports/ci scenarios/
+	$(SWIFT) run omnisim gate reports/ci
+
+bench: deps
+	$(SWIFT) run -c release omnisim-bench
+
+clean:
+	rm -rf .build reports/*.xml reports/*/

@@ -1,3 +1,0 @@
-import Testing
-@testable import Core
-@Test func placeholderCore() { #expect(Bool(true)) }
