@@ -80,12 +80,12 @@ extension ActionRun {
             return silentFailure("vLLM is not installed in \(cluster.containerName(host)) (pip_install has not run), so pd_run.sh fails")
         }
         let glob = paths.localRanktableGlob(for: host, in: cluster)
-        let found = matches(glob: glob)
+        let found = task.step.playbook == .main ? matches(glob: glob) : [glob]
         guard found.count == 1 else {
             let what = found.isEmpty ? "matches no file" : "matches \(found.count) files (\(found.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")))"
             return silentFailure("the ranktable pattern \(glob) \(what): pd_run.sh mis-parses its arguments and exits 0 without starting a server")
         }
-        guard machine.files[paths.global + "/" + RanktableNames.globalMerge] != nil else {
+        guard task.step.playbook == .addNode || machine.files[paths.global + "/" + RanktableNames.globalMerge] != nil else {
             return silentFailure("\(paths.global)/\(RanktableNames.globalMerge) is missing: vLLM cannot read the global ranktable")
         }
         guard machine.files[settings.modelPath + "/config.json"] != nil else {

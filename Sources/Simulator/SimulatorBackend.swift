@@ -20,6 +20,15 @@ public final class SimulatorBackend: Backend {
         self.paths = Paths(cluster.settings)
     }
 
+    /// Continues on an existing world (e.g. after a main deployment), starting the clock at `clock`.
+    public init(cluster: Cluster, world: World, faults: [Fault] = [], clock: Double = 0) {
+        self.cluster = cluster
+        self.faults = faults
+        self.world = world
+        self.paths = Paths(cluster.settings)
+        self.clock = clock
+    }
+
     public convenience init(scenario: Scenario) {
         self.init(cluster: scenario.cluster, machines: scenario.machines, faults: scenario.faults)
     }

@@ -157,13 +157,21 @@ public final class World: @unchecked Sendable {
                 executor.files[code + "/" + file] = SimFile(content: "# \(file)\n", mode: file.hasSuffix(".sh") ? 0o755 : 0o644)
             }
         }
+        addMachines(for: cluster, plan: plan, faults: faults)
+    }
+
+    /// Adds a machine for every address of `cluster` not modelled yet, with the faults that concern them.
+    public func addMachines(for cluster: Cluster, plan: MachinePlan, faults: [Fault]) {
+        let settings = cluster.settings
+        var added: Set<String> = []
         for host in cluster.hosts where machines[host.address] == nil {
             let machine = Machine(address: host.address, spec: plan.spec(for: host.address),
                                   defaultImage: settings.dockerImageID, modelPath: settings.modelPath)
             machines[host.address] = machine
             machineOrder.append(host.address)
+            added.insert(host.address)
         }
-        for fault in faults {
+        for fault in faults where added.contains(cluster.host(named: fault.host)?.address ?? "") {
             guard let host = cluster.host(named: fault.host), let machine = machines[host.address] else { continue }
             switch fault.kind {
             case .imageMissing:

@@ -7,5 +7,5 @@ struct Omnisim: ParsableCommand {
         commandName: "omnisim",
         abstract: "Rehearse and perform prefill/decode-disaggregated vLLM deployments.",
         version: "0.1.0",
-        subcommands: [Validate.self, Plan.self, Deploy.self, Gate.self])
+        subcommands: [Validate.self, Plan.self, Deploy.self, AddNode.self, Gate.self])
 }

@@ -11,7 +11,7 @@ public struct Scripts: Sendable {
     private var settings: DeploymentSettings { cluster.settings }
     private var q: (String) -> String { Shell.quote }
 
-    public func content(_ file: StepAction.GeneratedFile, for host: Host) -> String {
+    public func content(_ file: StepAction.GeneratedFile, for host: Host, playbook: PlaybookKind = .main) -> String {
         switch file {
         case .generatePrefillRanktable: return generateLocal(role: .prefill)
         case .generateDecodeRanktable: return generateLocal(role: .decode)
@@ -19,7 +19,7 @@ public struct Scripts: Sendable {
         case .killPython: return kill("python")
         case .killRay: return kill("ray")
         case .killNginx: return kill("nginx")
-        case .runPrefill, .runDecode: return runServer(host)
+        case .runPrefill, .runDecode: return runServer(host, withRanktables: playbook == .main)
         case .runProxy: return runProxy(host)
         case .mooncakeConfig: return mooncakeConfig(host)
         case .lmcacheConfig: return lmcacheConfig()
@@ -81,7 +81,8 @@ public struct Scripts: Sendable {
     }
 
     /// The run script of a P or D server: fixed settings, the local ranktable, then pd_run.sh in the background.
-    func runServer(_ host: Host) -> String {
+    /// Add-node servers get no ranktable arguments (pd_run.sh falls back to its defaults; LMCache ignores them).
+    func runServer(_ host: Host, withRanktables: Bool) -> String {
         let prefill = host.role == .prefill
         let logs = q(paths.hostLogs(host))
         var lines = [
@@ -136,7 +137,7 @@ public struct Scripts: Sendable {
             "KV_PARALLEL_SIZE=$((PREFILL_POD_NUM + 1))",
             "SERVER_IP_LIST=$(echo \"$SERVER_IP_LIST\" | tr -d ' ')",
             "cd \(Paths.containerScripts)",
-            "nohup bash pd_run.sh --global-rank-table-path \(paths.global)/\(RanktableNames.globalMerge) --rank-table-path $RANK_TABLE $ROLE_ARGS --model-path \"$MODEL_PATH\" --master-ip $HOST_IP --master-port $MASTER_PORT --base-api-port $API_PORT --local-decode-server-ip-list $SERVER_IP_LIST --global-decode-server-ip-list $SERVER_IP_LIST --prefill-pod-num $PREFILL_POD_NUM --kv-parallel-size $KV_PARALLEL_SIZE --kv-connector $KV_CONNECTOR --gloo-socket-ifname $SOCKET_IFNAME --tp-socket-ifname $SOCKET_IFNAME --gpu-util $GPU_UTIL --extra-args \"$EXTRA_ARGS\" --model-extra-cfg-path $MODEL_EXTRA_CFG_PATH > \"$LOG_FILE\" 2>&1 &",
+            "nohup bash pd_run.sh \(withRanktables ? "--global-rank-table-path \(paths.global)/\(RanktableNames.globalMerge) --rank-table-path $RANK_TABLE " : "")$ROLE_ARGS --model-path \"$MODEL_PATH\" --master-ip $HOST_IP --master-port $MASTER_PORT --base-api-port $API_PORT --local-decode-server-ip-list $SERVER_IP_LIST --global-decode-server-ip-list $SERVER_IP_LIST --prefill-pod-num $PREFILL_POD_NUM --kv-parallel-size $KV_PARALLEL_SIZE --kv-connector $KV_CONNECTOR --gloo-socket-ifname $SOCKET_IFNAME --tp-socket-ifname $SOCKET_IFNAME --gpu-util $GPU_UTIL --extra-args \"$EXTRA_ARGS\" --model-extra-cfg-path $MODEL_EXTRA_CFG_PATH > \"$LOG_FILE\" 2>&1 &",
             "",
         ]
         return lines.joined(separator: "\n")

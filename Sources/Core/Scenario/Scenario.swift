@@ -9,6 +9,10 @@ public struct Scenario: Sendable {
     public var faults: [Fault]
     public var expectations: [Expectation]
     public var description: String?
+    /// For an add-node scenario: the scenario of the running deployment this one extends.
+    public var runningPath: String?
+    /// Where each setting was written, by its key (e.g. `KV_CONNECTOR`).
+    public var settingLocations: [String: SourceLocation] = [:]
 
     public init(name: String, path: String, inventory: Inventory, settings: DeploymentSettings = DeploymentSettings(),
                 machines: MachinePlan = MachinePlan(), faults: [Fault] = [], expectations: [Expectation] = [],

@@ -4,7 +4,7 @@ import Yams
 /// Loads a scenario file, or a bare inventory (a file whose top-level key is `all`) as a scenario with
 /// the seed's default settings.
 public enum ScenarioLoader {
-    static let scenarioKeys = ["name", "description", "inventory", "settings", "settings_from", "machines", "faults", "expect"]
+    static let scenarioKeys = ["name", "description", "inventory", "settings", "settings_from", "machines", "faults", "expect", "running"]
 
     public static func load(path: String) throws -> Scenario {
         let source = try YAMLSource.read(path)
@@ -36,16 +36,26 @@ public enum ScenarioLoader {
         }
 
         var settings = DeploymentSettings()
+        var locations: [String: SourceLocation] = [:]
         if let from = node("settings_from") {
             let relative = try reader.string(from.value, what: "'settings_from'")
             let playbook = try YAMLSource.read(resolve(relative, against: directory), from: source.location(from.value))
-            try PlaybookSettings.apply(from: playbook, to: &settings)
+            try PlaybookSettings.apply(from: playbook, to: &settings, locations: &locations)
         }
         if let explicit = node("settings") {
-            try applySettings(explicit.value, reader: reader, to: &settings)
+            try applySettings(explicit.value, reader: reader, to: &settings, locations: &locations)
         }
 
         var scenario = Scenario(name: defaultName, path: path, inventory: inventory, settings: settings)
+        scenario.settingLocations = locations
+        if let running = node("running") {
+            let relative = try reader.string(running.value, what: "'running'")
+            let resolved = resolve(relative, against: directory)
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                throw InputError(code: "OMS007", "file not found: '\(resolved)'", at: source.location(running.value))
+            }
+            scenario.runningPath = resolved
+        }
         if let name = node("name") { scenario.name = try reader.string(name.value, what: "'name'") }
         if let text = node("description") { scenario.description = try reader.string(text.value, what: "'description'") }
         if let machines = node("machines") { scenario.machines = try MachinePlanReader(reader: reader).read(machines.value) }
@@ -62,13 +72,15 @@ public enum ScenarioLoader {
     }
 
     /// Applies a `settings:` mapping whose keys are the seed's environment names.
-    static func applySettings(_ node: Node, reader: NodeReader, to settings: inout DeploymentSettings) throws {
+    static func applySettings(_ node: Node, reader: NodeReader, to settings: inout DeploymentSettings,
+                              locations: inout [String: SourceLocation]) throws {
         let pairs = try reader.mapping(node, what: "'settings'")
         let known = DeploymentSettings.keys.map(\.name)
         try reader.checkKeys(pairs, known: known, what: "'settings'")
         for pair in pairs {
             let path = DeploymentSettings.keys.first { $0.name == pair.key }!.path
             settings[keyPath: path] = try settingValue(pair.value, key: pair.key, reader: reader)
+            locations[pair.key] = reader.source.contentLocation(pair.value)
         }
     }
 
@@ -85,7 +97,8 @@ public enum ScenarioLoader {
 /// Reads the settings out of an operator's existing server-template playbook: only the play's
 /// `environment:` and `vars.ranktable_save_path`; every other key of the playbook is ignored.
 public enum PlaybookSettings {
-    public static func apply(from source: YAMLSource, to settings: inout DeploymentSettings) throws {
+    public static func apply(from source: YAMLSource, to settings: inout DeploymentSettings,
+                             locations: inout [String: SourceLocation]) throws {
         let reader = NodeReader(source)
         let root = try source.compose()
         let play: Node
@@ -96,11 +109,13 @@ public enum PlaybookSettings {
             for pair in try reader.mapping(env.value, what: "'environment'") where known.contains(pair.key) {
                 let path = DeploymentSettings.keys.first { $0.name == pair.key }!.path
                 settings[keyPath: path] = try ScenarioLoader.settingValue(pair.value, key: pair.key, reader: reader)
+                locations[pair.key] = source.contentLocation(pair.value)
             }
         }
         if let vars = pairs.first(where: { $0.key == "vars" }),
            let rtp = try reader.mapping(vars.value, what: "'vars'").first(where: { $0.key == "ranktable_save_path" }) {
             settings.ranktableSavePath = try ScenarioLoader.settingValue(rtp.value, key: "ranktable_save_path", reader: reader)
+            locations["ranktable_save_path"] = source.contentLocation(rtp.value)
         }
     }
 }

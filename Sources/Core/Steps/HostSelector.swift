@@ -19,6 +19,8 @@ public indirect enum HostSelector: Sendable, Hashable {
     case both(HostSelector, HostSelector)
     /// Add-node: hosts whose containers did not exist before the run.
     case newHosts
+    /// Explicit inventory host names.
+    case named(Set<String>)
 
     public static let prefill = HostSelector.roles([.prefill])
     public static let decode = HostSelector.roles([.decode])
@@ -40,6 +42,7 @@ public indirect enum HostSelector: Sendable, Hashable {
         case .lmcacheHost: return host.name == cluster.lmcacheHost?.name
         case .both(let a, let b): return a.matches(host, in: cluster, isNew: isNew) && b.matches(host, in: cluster, isNew: isNew)
         case .newHosts: return isNew(host)
+        case .named(let names): return names.contains(host.name)
         }
     }
 }

@@ -14,6 +14,8 @@ public struct Step: Sendable, Hashable {
     public var timeout: Double
     /// Set when a play-wide condition turns the step off (e.g. no etcd/Mooncake ports): every host skips it.
     public var disabledReason: String?
+    /// Which playbook the step belongs to; add-node steps start servers without ranktables.
+    public var playbook: PlaybookKind = .main
 
     public init(id: String, name: String, tags: [String], hosts: HostSelector, action: StepAction,
                 neverFails: Bool = false, timeout: Double = 600, disabledReason: String? = nil) {
@@ -35,4 +37,9 @@ public struct Step: Sendable, Hashable {
         if self.tags.contains("always") { return true }
         return !tags.isDisjoint(with: self.tags)
     }
+}
+
+public enum PlaybookKind: String, Sendable, Hashable {
+    case main
+    case addNode = "add-node"
 }

@@ -64,7 +64,7 @@ public struct StepRenderer: Sendable {
         case .clearDirectory(let ref):
             return .operations([.shell("rm -rf \(q(paths.resolve(ref, for: host)))/*")])
         case .writeFile(let file):
-            return .operations([.writeFile(path: paths.script(file), content: scripts.content(file, for: host), mode: file.mode)])
+            return .operations([.writeFile(path: paths.script(file), content: scripts.content(file, for: host, playbook: step.playbook), mode: file.mode)])
         case .generateLocalRanktable:
             let prefill = host.role == .prefill
             let env = [

@@ -27,6 +27,7 @@ public struct ValidateJob {
             print("\(path): error: OMS000: \(error)")
             return .unusable
         }
+        if let running = scenario.runningPath { return addNode(running: running, target: scenario) }
         let rehearsal = Rehearsal.run(scenario, options: options) { stepRun in
             let counts = Self.counts(stepRun)
             guard counts.ran > 0 || counts.failed > 0 else { return }
@@ -51,6 +52,33 @@ public struct ValidateJob {
         let passed = rehearsal.passed
         print("\(scenario.name): \(passed ? "PASSED" : "FAILED") — \(rehearsal.run.steps.count) steps, \(String(format: "%.0f", rehearsal.run.duration)) s simulated")
         return passed ? .passed : .failed
+    }
+
+    /// An add-node scenario: rehearse the running deployment, then the addition.
+    public func addNode(running: String, target: Scenario) -> Outcome {
+        let current: Scenario
+        do {
+            current = try ScenarioLoader.load(path: running)
+        } catch let error as InputError {
+            for d in error.diagnostics { print(d.description) }
+            return .unusable
+        } catch {
+            print("\(running): error: OMS000: \(error)")
+            return .unusable
+        }
+        let rehearsal = AddNodeRehearsal.run(current: current, target: target, options: options)
+        for line in rehearsal.summary() { print(line) }
+        for outcome in rehearsal.expectations {
+            print("\(target.name): expectation (\(outcome.summary)): \(outcome.held ? "held" : "NOT MET: " + outcome.detail)")
+        }
+        do {
+            try JUnitWriter.write(rehearsal.report(timestamp: timestamp), to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
+            try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(reportDirectory)/\(target.name)/state.json")
+        } catch {
+            print("\(target.name): error: cannot write reports: \(error)")
+            return .unusable
+        }
+        return rehearsal.meetsExpectations ? .passed : .failed
     }
 
     func writeOutputs(_ rehearsal: Rehearsal) throws {

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Rehearses adding nodes to a running deployment: deploys the current scenario on the simulator, then
+/// runs the add-node steps for the target on the same world, and reports what changed where, how long
+/// the proxy served nothing, and whether the new nodes were ready before the proxy routed to them.
+public struct AddNodeRehearsal {
+    public let plan: AddNodePlan
+    /// The main deployment of the current scenario.
+    public let base: Rehearsal
+    /// The add-node run; nil when a precondition failed or the base deployment failed.
+    public let run: RunResult?
+    public let rollback: RunResult?
+    public let before: StateSummary
+    public let after: StateSummary
+    public let world: World
+    /// Seconds between nginx being killed and the new proxy answering.
+    public let proxyOutage: Double?
+    /// Seconds the proxy (restarted the seed's way, right after the start command) would route to a new
+    /// prefill that is still loading; omnisim's order waits for readiness first.
+    public let seedNotReadyWindow: Double?
+    public let newNodesReadyBeforeProxy: Bool?
+    public let upstreamsBefore: [String]
+    public let upstreamsAfter: [String]
+
+    public var passed: Bool { plan.ok && base.run.succeeded && (run?.succeeded ?? false) }
+
+    public static func run(current: Scenario, target: Scenario, options: RunOptions = RunOptions()) -> AddNodeRehearsal {
+        let plan = AddNodePlan(current: current, target: target)
+        let base = Rehearsal.run(current)
+        let world = base.world
+        let before = StateSummary(world: world)
+        let oldUpstreams = proxyUpstreams(world, current.cluster)
+        guard plan.ok, base.run.succeeded else {
+            return AddNodeRehearsal(plan: plan, base: base, run: nil, rollback: nil, before: before, after: before, world: world,
+                                    proxyOutage: nil, seedNotReadyWindow: nil, newNodesReadyBeforeProxy: nil,
+                                    upstreamsBefore: oldUpstreams, upstreamsAfter: oldUpstreams)
+        }
+        let cluster = target.cluster
+        world.addMachines(for: cluster, plan: target.machines, faults: target.faults)
+        let backend = SimulatorBackend(cluster: cluster, world: world, faults: target.faults, clock: base.backend.clock)
+        let result = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options).run()
+
+        var rollback: RunResult?
+        if !result.succeeded {
+            // Undo the new nodes' partial state; the running instance and the proxy stay as they were.
+            let names = Set(plan.added.map(\.name))
+            let cleanup = [Step(id: "rollback-remove-containers", name: "remove the new nodes' containers", tags: ["add_node"],
+                                hosts: .named(names), action: .removeContainers)]
+            let reachable = target.faults.filter { !($0.kind == .unreachable || $0.kind == .authFailure) || !names.contains($0.host) }
+            let cleanupBackend = SimulatorBackend(cluster: cluster, world: world, faults: reachable.filter { $0.step == nil },
+                                                  clock: backend.clock)
+            rollback = Runner(cluster: cluster, steps: cleanup, backend: cleanupBackend).run()
+        }
+
+        let after = StateSummary(world: world)
+        let timing = Self.timing(result, world: world, cluster: cluster, added: plan.added)
+        return AddNodeRehearsal(plan: plan, base: base, run: result, rollback: rollback, before: before, after: after, world: world,
+                                proxyOutage: timing.outage, seedNotReadyWindow: timing.seedWindow,
+                                newNodesReadyBeforeProxy: timing.readyFirst,
+                                upstreamsBefore: oldUpstreams, upstreamsAfter: proxyUpstreams(world, cluster))
+    }
+
+    /// The upstreams of the first proxy's running nginx config.
+    static func proxyUpstreams(_ world: World, _ cluster: Cluster) -> [String] {
+        guard let c = cluster.proxy.first, let machine = world.machines[c.address],
+              let config = machine.containers[cluster.containerName(c)]?.files["/usr/local/nginx/conf/nginx.conf"]?.content else { return [] }
+        let ups = NginxConfig.upstreams(in: config)
+        return ups.prefill + ups.decode
+    }
+
+    static func timing(_ run: RunResult, world: World, cluster: Cluster, added: [Core.Host]) -> (outage: Double?, seedWindow: Double?, readyFirst: Bool?) {
+        func step(_ id: String) -> StepRun? { run.steps.first { $0.step.id == id && $0.results.contains { $0.status == .ok || $0.status == .ignoredFailure } } }
+        guard let kill = step("kill-nginx"), let up = step("wait-proxy"), let started = step("start-prefill") ?? step("start-decode") else {
+            return (nil, nil, nil)
+        }
+        let outage = up.startedAt + up.duration - kill.startedAt
+        let newNames = Set(added.map(\.name))
+        let readyAt = world.machines.values.flatMap { $0.processes }.filter { newNames.contains($0.host ?? "") }.map(\.readyAt).max()
+        let seedProxyUp = started.startedAt + started.duration + (up.startedAt + up.duration - kill.startedAt)
+        let seedWindow = readyAt.map { max(0, $0 - seedProxyUp) }
+        let readyFirst = readyAt.map { $0 <= kill.startedAt }
+        return (outage, seedWindow, readyFirst)
+    }
+
+    /// Precondition problems as findings, so expectations can name their codes.
+    public var findings: [Finding] {
+        plan.problems.map { Finding(code: $0.code, severity: $0.severity, subject: "add-node", message: $0.message, hint: $0.hint, location: $0.location) }
+    }
+
+    public var expectations: [ExpectationOutcome] {
+        let outcome = run ?? base.run
+        return plan.target.expectations.map { ExpectationOutcome.evaluate($0, findings: findings, run: outcome) }
+    }
+
+    /// True when the target's expectations hold; without expectations, when everything succeeded.
+    public var meetsExpectations: Bool {
+        plan.target.expectations.isEmpty ? passed : expectations.allSatisfy(\.held)
+    }
+
+    /// The JUnit report: preconditions, the add-node steps, per-machine state changes, expectations.
+    public func report(timestamp: Date) -> TestReport {
+        let name = plan.target.name
+        let builder = ReportBuilder(scenario: name, timestamp: timestamp)
+        var report = TestReport(name: "omnisim add-node \(name)")
+        var pre = plan.problems.map { p in
+            TestCase(name: "\(p.code) precondition", classname: "omnisim.\(name).add-node.preconditions",
+                     outcome: .failure(message: p.message, type: p.code, details: p.description))
+        }
+        if pre.isEmpty { pre = [TestCase(name: "all preconditions hold", classname: "omnisim.\(name).add-node.preconditions")] }
+        report.suites.append(TestSuite(name: "add-node.preconditions", timestamp: timestamp, cases: pre))
+        if let run { report.suites += builder.stepSuites(run) }
+        let changes = before.diff(to: after)
+        let proxyMachines = Set(plan.target.cluster.proxy.map(\.address))
+        let newMachines = Set(plan.added.map(\.address))
+        var state: [TestCase] = []
+        for machine in changes.keys.sorted() where machine != "executor" {
+            var c = TestCase(name: "state of \(machine)", classname: "omnisim.\(name).add-node.state")
+            c.systemOut = changes[machine]!.joined(separator: "\n")
+            if !changes[machine]!.isEmpty && !proxyMachines.contains(machine) && !newMachines.contains(machine) {
+                c.outcome = .failure(message: "a machine of the running instance changed", type: "state", details: c.systemOut)
+            }
+            state.append(c)
+        }
+        report.suites.append(TestSuite(name: "add-node.state", timestamp: timestamp, cases: state,
+                                       systemOut: summary().joined(separator: "\n")))
+        if !plan.target.expectations.isEmpty { report.suites.append(builder.expectationSuite(expectations)) }
+        builder.markExpectedFailures(&report, expectations: expectations)
+        return report
+    }
+
+    /// A readable account of the rehearsal.
+    public func summary() -> [String] {
+        var lines: [String] = []
+        lines.append("add-node: \(plan.added.map(\.name).joined(separator: ", ")) → \(plan.target.name)")
+        for p in plan.problems { lines.append(p.description) }
+        if let failure = base.run.failure { lines.append("the current deployment does not rehearse cleanly: '\(failure.step.id)' failed on \(failure.host): \(failure.message)") }
+        guard let run else { return lines + ["add-node: NOT RUN"] }
+        if let failure = run.failure {
+            lines.append("add-node failed at '\(failure.step.id)' on \(failure.host): \(failure.message)")
+            if let rollback { lines.append("rollback: \(rollback.succeeded ? "new nodes' containers removed" : "failed: \(rollback.failure!.message)")") }
+        }
+        let changes = before.diff(to: after)
+        for machine in changes.keys.sorted() {
+            let list = changes[machine]!
+            lines.append("  \(machine): \(list.isEmpty ? "unchanged" : "\(list.count) change(s)")")
+            for line in list.prefix(12) { lines.append("    \(line)") }
+            if list.count > 12 { lines.append("    … \(list.count - 12) more") }
+        }
+        lines.append("  proxy upstreams: \(upstreamsBefore.count) → \(upstreamsAfter.count)")
+        if let outage = proxyOutage { lines.append(String(format: "  proxy served nothing for %.1f s (simulated)", outage)) }
+        if let ready = newNodesReadyBeforeProxy { lines.append("  new nodes ready before the proxy routed to them: \(ready ? "yes" : "no")") }
+        if let window = seedNotReadyWindow {
+            lines.append(String(format: "  the seed's order would route to the loading node for %.0f s", window))
+        }
+        lines.append("add-node: \(passed ? "PASSED" : "FAILED")")
+        return lines
+    }
+}
