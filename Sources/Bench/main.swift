@@ -1,1 +1,130 @@
-print("bench")
+import Foundation
+import Simulator
+
+// Prints how load + validation, rehearsal and JUnit writing scale with the number of hosts, plus the
+// 4P1D sample end to end. Figures only; nothing here asserts a time.
+
+/// A generated inventory: P instances of 1–4 machines, one D instance of up to 64 machines, one proxy.
+func inventory(hosts target: Int) -> String {
+    var out = """
+    all:
+      vars:
+        ansible_user: root
+        global_port_base: 8000
+        base_api_port: 9000
+        proxy_port: 7000
+        port_offset: {P: 0, D: 100}
+      children:
+        P:
+          hosts:
+
+    """
+    let decodeCount = min(64, max(1, target / 8))
+    var prefillLeft = max(1, target - decodeCount - 1)
+    var kv = 0, machine = 1
+    func ip(_ n: Int) -> String { "10.\(n / 65536 % 256).\(n / 256 % 256).\(n % 256)" }
+    while prefillLeft > 0 {
+        let nodes = min(prefillLeft, 1 + kv % 4)
+        let master = ip(machine)
+        for rank in 0..<nodes {
+            out += """
+                    p\(kv)_\(rank):
+                      ansible_host: "\(ip(machine))"
+                      node_rank: \(rank)
+                      kv_rank: \(kv)
+                      node_port: "{{ global_port_base + port_offset.P + kv_rank }}"
+                      api_port: "{{ base_api_port + port_offset.P + kv_rank }}"
+                      host_ip: "\(master)"
+                      ascend_rt_visible_devices: "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+
+            """
+            machine += 1
+        }
+        prefillLeft -= nodes
+        kv += 1
+    }
+    out += "    D:\n      hosts:\n"
+    let dMaster = ip(machine)
+    for rank in 0..<decodeCount {
+        out += """
+                d\(rank):
+                  ansible_host: "\(ip(machine))"
+                  node_rank: \(rank)
+                  node_port: "{{ global_port_base + port_offset.D }}"
+                  api_port: "{{ base_api_port + port_offset.D + node_rank }}"
+                  host_ip: "\(dMaster)"
+                  ascend_rt_visible_devices: "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+
+        """
+        machine += 1
+    }
+    out += """
+        C:
+          hosts:
+            c0:
+              ansible_host: "\(ip(machine))"
+              node_rank: 0
+              node_port: "{{ proxy_port + node_rank }}"
+
+    """
+    return out
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func peakMemoryMB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-bench-\(getpid())").path
+try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: directory) }
+
+print("omnisim benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+print("hosts   load+rules   rehearse   junit     total      µs/host   peak MB")
+var previous: (hosts: Int, total: Double)?
+for size in [16, 256, 1024, 4096] {
+    let path = "\(directory)/inv-\(size).yml"
+    try inventory(hosts: size).write(toFile: path, atomically: true, encoding: .utf8)
+    var scenario: Scenario!
+    var findings: [Finding] = []
+    let load = try seconds {
+        scenario = try ScenarioLoader.load(path: path)
+        findings = RuleSet.check(scenario.cluster)
+    }
+    var rehearsal: Rehearsal!
+    let rehearse = seconds { rehearsal = Rehearsal.run(scenario) }
+    let junit = try seconds { try JUnitWriter.write(rehearsal.report(timestamp: Date()), to: "\(directory)/report-\(size).xml") }
+    let total = load + rehearse + junit
+    let hosts = scenario.inventory.hosts.count
+    print(String(format: "%5d   %8.1f ms  %7.1f ms  %6.1f ms  %7.1f ms  %7.1f   %6.0f", hosts, load * 1000, rehearse * 1000,
+                 junit * 1000, total * 1000, total / Double(hosts) * 1e6, peakMemoryMB())
+          + (rehearsal.run.succeeded ? "" : "   (run failed: \(rehearsal.run.failure!.message))")
+          + (findings.contains { $0.severity == .error } ? "   (\(findings.count) findings)" : ""))
+    if let previous {
+        let growth = (total / previous.total) / (Double(hosts) / Double(previous.hosts))
+        print(String(format: "        cost growth vs hosts growth: %.2f (1.00 = linear)", growth))
+    }
+    previous = (hosts, total)
+}
+
+let sample = CommandLine.arguments.dropFirst().first ?? "scenarios/4p1d.yml"
+if FileManager.default.fileExists(atPath: sample) {
+    var runs: [Double] = []
+    for _ in 0..<20 {
+        runs.append(try seconds {
+            let scenario = try ScenarioLoader.load(path: sample)
+            let rehearsal = Rehearsal.run(scenario)
+            try JUnitWriter.write(rehearsal.report(timestamp: Date()), to: "\(directory)/sample.xml")
+        })
+    }
+    runs.sort()
+    print(String(format: "\n%@: validate + rehearse + JUnit, median %.1f ms, min %.1f ms (20 runs, in process)",
+                 sample, runs[runs.count / 2] * 1000, runs[0] * 1000))
+}
