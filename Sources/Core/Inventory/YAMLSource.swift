@@ -182,8 +182,15 @@ public struct NodeReader: Sendable {
 public enum Spelling {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         var best: (String, Int)?
+        let lower = word.lowercased()
         for candidate in candidates {
-            let d = distance(word.lowercased(), candidate.lowercased())
+            let c = candidate.lowercased()
+            // A word that extends a known name (`integer` for `int`) counts as a near miss.
+            if c.count >= 3 && (lower.hasPrefix(c) || c.hasPrefix(lower) && lower.count >= 3) {
+                if best == nil || best!.1 > 1 { best = (candidate, 1) }
+                continue
+            }
+            let d = distance(lower, c)
             if d <= max(2, candidate.count / 3), best == nil || d < best!.1 { best = (candidate, d) }
         }
         return best?.0
