@@ -1,0 +1,90 @@
+/// The ranktable files of the seed's `pd_ranktable_tools.py`: `gen` per host, `merge-local` for multi-node
+/// instances, `merge-all` for the global ranktable. Output is byte-identical to the tool's
+/// `json.dump(..., indent=4)`; which fields are strings and which are integers follows the tool.
+public enum Ranktable {
+    public struct ToolError: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static let header: [(String, JSONValue)] = [("version", .string("1.0")), ("status", .string("completed"))]
+
+    /// `--mode gen`: the per-host global file, one local file per device list, and with `apiServer` the
+    /// `_host` file. `deviceIP` answers what `hccn_tool -i <id> -ip -g` reports, nil when it prints nothing.
+    public static func gen(serverIP: String, prefillLists: [[String]], decodeLists: [[String]], apiServer: Bool,
+                           deviceIP: (String) -> String?) throws -> [(fileName: String, json: String)] {
+        var seen = Set<String>()
+        for id in (prefillLists + decodeLists).joined() where !seen.insert(id).inserted {
+            throw ToolError("ValueError: A device_id can be used only once. (device \(id))")
+        }
+        func devices(_ list: [String]) throws -> JSONValue {
+            .array(try list.enumerated().map { rank, id in
+                guard let ip = deviceIP(id) else {
+                    throw ToolError("IndexError: list index out of range (hccn_tool -i \(id) -ip -g printed no address)")
+                }
+                return .object([("device_id", .string(id)), ("device_ip", .string(ip)), ("rank_id", .string(String(rank)))])
+            })
+        }
+        func server(_ list: [String]) throws -> JSONValue {
+            .object([("server_id", .string(serverIP)), ("server_ip", .string(serverIP)), ("device", try devices(list))])
+        }
+        let hostServer: JSONValue = .object([("server_id", .string(serverIP)), ("server_ip", .string(serverIP))])
+        var groups: [JSONValue] = []
+        if apiServer {
+            groups.append(.object([("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([hostServer]))]))
+        }
+        for (groupID, lists) in [("1", prefillLists), ("2", decodeLists)] where !lists.isEmpty {
+            groups.append(.object([("group_id", .string(groupID)), ("server_count", .string(String(lists.count))),
+                                   ("server_list", .array(try lists.map(server)))]))
+        }
+        var files: [(String, String)] = [(RanktableNames.global(address: serverIP),
+                                          JSONValue.object(header + [("server_group_list", .array(groups))]).printed())]
+        for list in prefillLists + decodeLists {
+            let local = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
+                                                   ("server_list", .array([try server(list)]))])
+            files.append((RanktableNames.local(address: serverIP, joinedDevices: list.joined()), local.printed()))
+        }
+        if apiServer {
+            let host = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
+                                                  ("server_list", .array([hostServer]))])
+            files.append((RanktableNames.host(address: serverIP), host.printed()))
+        }
+        return files
+    }
+
+    /// `--mode merge-local`: the first server of each file, devices renumbered with one running rank.
+    public static func mergeLocal(_ files: [String]) throws -> String {
+        guard files.count >= 2 else { throw ToolError("ValueError: Ensure that there are two local ranktable for merge mode.") }
+        var rank = 0
+        var servers: [JSONValue] = []
+        for text in files {
+            guard case .array(let list)? = try JSONValue.parse(text)["server_list"], case .object(var server)? = list.first else {
+                throw ToolError("KeyError: 'server_list'")
+            }
+            if let i = server.firstIndex(where: { $0.0 == "device" }), case .array(let devices) = server[i].1 {
+                server[i].1 = .array(devices.map { device in
+                    guard case .object(var fields) = device else { return device }
+                    if let r = fields.firstIndex(where: { $0.0 == "rank_id" }) { fields[r].1 = .string(String(rank)) }
+                    rank += 1
+                    return .object(fields)
+                })
+            }
+            servers.append(.object(server))
+        }
+        return JSONValue.object(header + [("group_id", .string("0")), ("server_count", .int(servers.count)),
+                                          ("server_list", .array(servers))]).printed()
+    }
+
+    /// `--mode merge-all`: one group per prefill file, then per decode file, server lists copied verbatim.
+    /// The API-server files the playbook also passes are dropped, as the tool's shadowed variable drops them.
+    public static func mergeAll(prefill: [String], decode: [String]) throws -> String {
+        guard !prefill.isEmpty, !decode.isEmpty else { throw ToolError("ValueError: prefill and decode server lists are required") }
+        var groups: [JSONValue] = []
+        for text in prefill + decode {
+            guard case .array(let servers)? = try JSONValue.parse(text)["server_list"] else { throw ToolError("KeyError: 'server_list'") }
+            groups.append(.object([("group_id", .string(String(groups.count))), ("server_count", .int(servers.count)),
+                                   ("server_list", .array(servers))]))
+        }
+        return JSONValue.object(header + [("server_group_list", .array(groups))]).printed()
+    }
+}
