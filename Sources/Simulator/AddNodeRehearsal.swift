@@ -28,6 +28,8 @@ public struct AddNodeRehearsal {
         let plan = AddNodePlan(current: current, target: target)
         let base = Rehearsal.run(current)
         let world = base.world
+        let cluster = target.cluster
+        world.addMachines(for: cluster, plan: target.machines, faults: target.faults)
         let before = StateSummary(world: world)
         let oldUpstreams = proxyUpstreams(world, current.cluster)
         guard plan.ok, base.run.succeeded else {
@@ -35,10 +37,10 @@ public struct AddNodeRehearsal {
                                     proxyOutage: nil, seedNotReadyWindow: nil, newNodesReadyBeforeProxy: nil,
                                     upstreamsBefore: oldUpstreams, upstreamsAfter: oldUpstreams)
         }
-        let cluster = target.cluster
-        world.addMachines(for: cluster, plan: target.machines, faults: target.faults)
         let backend = SimulatorBackend(cluster: cluster, world: world, faults: target.faults, clock: base.backend.clock)
-        let result = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options).run()
+        let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options)
+        runner.startTime = base.backend.clock
+        let result = runner.run()
 
         var rollback: RunResult?
         if !result.succeeded {

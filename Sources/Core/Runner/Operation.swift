@@ -6,11 +6,12 @@ public enum Operation: Sendable, Hashable {
     /// Write `content` to `path` on the target host with the given permission bits.
     case writeFile(path: String, content: String, mode: Int)
     /// Copy a directory tree from the executor to the host (rsync-like: changed files only, modes kept).
-    /// `contentsOnly` copies what is inside `localPath` rather than the directory itself.
+    /// Like rsync's trailing slash: `contentsOnly` puts what is inside `localPath` into `remotePath`;
+    /// otherwise the directory itself lands in `remotePath` (as `remotePath/<last component>`).
     case pushTree(localPath: String, remotePath: String, contentsOnly: Bool)
     /// Copy one file from the host to the executor.
     case fetchFile(remotePath: String, localPath: String)
-    /// Copy a directory tree from the host to the executor.
+    /// Copy a directory tree from the host to the executor; `contentsOnly` as for `pushTree`.
     case pullTree(remotePath: String, localPath: String, contentsOnly: Bool)
     /// Run `command` with `/bin/bash -c` on the executor.
     case local(String)

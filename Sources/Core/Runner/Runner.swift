@@ -68,6 +68,8 @@ public final class Runner {
     public var onStep: ((StepRun) -> Void)?
     /// Checked before each step; returning true stops the run (interrupts).
     public var shouldStop: () -> Bool = { false }
+    /// Time of the first step, for runs that continue an earlier one on the same backend.
+    public var startTime: Double = 0
 
     public init(cluster: Cluster, steps: [Step], backend: Backend, options: RunOptions = RunOptions()) {
         self.cluster = cluster
@@ -79,7 +81,7 @@ public final class Runner {
 
     public func run() -> RunResult {
         var result = RunResult(steps: [], failure: nil)
-        var clock = 0.0
+        var clock = startTime
         for step in steps {
             if let failure = result.failure {
                 let reason = "not run: the play stopped after '\(failure.step.id)' failed on \(failure.host)"

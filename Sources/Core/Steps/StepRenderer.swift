@@ -80,8 +80,8 @@ public struct StepRenderer: Sendable {
             return fetchRanktables(host, facts: facts)
         case .pushStagingToFirstPrefill:
             return .operations([
-                .pushTree(localPath: paths.ranktable + "/collect_files_p", remotePath: paths.global + "/collect_files_p", contentsOnly: false),
-                .pushTree(localPath: paths.ranktable + "/collect_files_d", remotePath: paths.global + "/collect_files_d", contentsOnly: false),
+                .pushTree(localPath: paths.ranktable + "/collect_files_p", remotePath: paths.global, contentsOnly: false),
+                .pushTree(localPath: paths.ranktable + "/collect_files_d", remotePath: paths.global, contentsOnly: false),
             ])
         case .generateGlobalRanktable:
             return .operations([.shell("docker exec \(Shell.env("DECODE_POD_NUM", String(cluster.derived.decodePodNum))) \(q(cluster.containerName(host))) /bin/bash -c \(q(paths.script(.generateGlobalRanktable)))")])
