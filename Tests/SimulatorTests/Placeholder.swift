@@ -1,3 +1,0 @@
-import Testing
-@testable import Simulator
-@Test func placeholderSimulator() { #expect(Bool(true)) }
