@@ -1,6 +1,7 @@
 # omnisim — common tasks. `make demo` and `make test` are the README's two commands.
 SWIFT ?= swift
 APT_PACKAGES = libssh2-1-dev libxml2-dev libxml2-utils openssh-server rsync
+JUNIT_XSD ?= ../shared/junit/JUnit-windyroad.xsd
 
 .PHONY: deps build demo test bench clean
 
@@ -26,6 +27,9 @@ test: deps
 	rm -rf reports/ci && mkdir -p reports/ci
 	$(SWIFT) run omnisim validate --report-dir reports/ci scenarios/
 	$(SWIFT) run omnisim gate reports/ci
+	@if [ -f "$(JUNIT_XSD)" ]; then xmllint --noout --schema "$(JUNIT_XSD)" reports/ci/*.xml 2>&1 | tail -n 3; \
+		xmllint --noout --schema "$(JUNIT_XSD)" reports/ci/*.xml 2>/dev/null; \
+	else echo "note: $(JUNIT_XSD) not found; reports not checked against the JUnit schema"; fi
 
 bench: deps
 	$(SWIFT) run -c release omnisim-bench
