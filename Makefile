@@ -27,8 +27,9 @@ test: deps
 	rm -rf reports/ci && mkdir -p reports/ci
 	$(SWIFT) run omnisim validate --report-dir reports/ci scenarios/
 	$(SWIFT) run omnisim gate reports/ci
-	@if [ -f "$(JUNIT_XSD)" ]; then xmllint --noout --schema "$(JUNIT_XSD)" reports/ci/*.xml 2>&1 | tail -n 3; \
-		xmllint --noout --schema "$(JUNIT_XSD)" reports/ci/*.xml 2>/dev/null; \
+	@if [ -f "$(JUNIT_XSD)" ]; then \
+		out=$$(xmllint --noout --schema "$(JUNIT_XSD)" reports/ci/*.xml 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "$$(echo "$$out" | grep -c ' validates$$') reports valid against $(JUNIT_XSD)"; \
 	else echo "note: $(JUNIT_XSD) not found; reports not checked against the JUnit schema"; fi
 
 bench: deps
