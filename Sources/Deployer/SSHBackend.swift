@@ -1,0 +1,206 @@
+import Core
+import Foundation
+
+/// Performs steps on real hosts over SSH (libssh2). One connection per inventory host, opened on first
+/// use and kept for the whole run; up to `forks` hosts work at once, each on its own thread (blocking
+/// libssh2 calls stay off Swift's small cooperative pool).
+public final class SSHBackend: Backend, @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var hostKeys = HostKeyPolicy()
+        public var forks = 8
+        public var connectTimeout = 10.0
+        public var keepaliveInterval = 15
+        /// Passphrase for the inventory's private keys (else `OMNISIM_KEY_PASSPHRASE`).
+        public var passphrase: Secret?
+        /// Prepended to PATH for every remote command.
+        public var commandPATH: String?
+        /// Bytes of stdout/stderr kept per operation.
+        public var outputLimit = 64 * 1024
+
+        public init() {}
+    }
+
+    public let settings: Settings
+    private let lock = NSLock()
+    private var sessions: [String: SSHSession] = [:]
+    /// Host key seen at the first connection, per host: a different key later means the host was replaced.
+    private var firstKeys: [String: [UInt8]] = [:]
+    private var broken: [String: (HostStatus, String)] = [:]
+    /// Number of SSH handshakes done, for tests and benchmarks.
+    public private(set) var handshakeCount = 0
+    /// Files uploaded by tree pushes (unchanged files are skipped), for tests.
+    public private(set) var uploadedFiles = 0
+
+    public init(settings: Settings = Settings()) { self.settings = settings }
+
+    public func perform(_ tasks: [HostTask]) -> [HostOutcome] {
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var outcomes: [HostOutcome?]
+            init(_ count: Int) { outcomes = Array(repeating: nil, count: count) }
+        }
+        let results = Results(tasks.count)
+        let slots = DispatchSemaphore(value: max(1, settings.forks))
+        let group = DispatchGroup()
+        for (index, task) in tasks.enumerated() {
+            slots.wait()
+            group.enter()
+            Thread.detachNewThread { [self] in
+                let outcome = self.run(task)
+                results.lock.lock()
+                results.outcomes[index] = outcome
+                results.lock.unlock()
+                slots.signal()
+                group.leave()
+            }
+        }
+        group.wait()
+        return results.outcomes.map { $0! }
+    }
+
+    public func close() {
+        lock.lock()
+        let all = sessions.values
+        sessions = [:]
+        lock.unlock()
+        for session in all { session.shutdown() }
+    }
+
+    private func session(for host: Host) throws -> SSHSession {
+        lock.lock()
+        if let existing = sessions[host.name] { lock.unlock(); return existing }
+        lock.unlock()
+        let target = SSHTarget(host: host.address, port: host.ssh.port, user: host.ssh.user, privateKeyFile: host.ssh.privateKeyFile,
+                               password: host.ssh.password, passphrase: settings.passphrase)
+        let session = try SSHSession(target: target, policy: settings.hostKeys, connectTimeout: settings.connectTimeout,
+                                     keepaliveInterval: settings.keepaliveInterval)
+        lock.lock()
+        handshakeCount += 1
+        sessions[host.name] = session
+        firstKeys[host.name] = firstKeys[host.name] ?? session.hostKey
+        lock.unlock()
+        return session
+    }
+
+    private func drop(_ host: Host) {
+        lock.lock()
+        let session = sessions.removeValue(forKey: host.name)
+        lock.unlock()
+        session?.shutdown()
+    }
+
+    func run(_ task: HostTask) -> HostOutcome {
+        let start = Date()
+        let deadline = start.addingTimeInterval(task.timeout)
+        lock.lock()
+        let known = broken[task.host.name]
+        lock.unlock()
+        if let (status, message) = known { return HostOutcome(host: task.host.name, status: status, message: message) }
+        var records: [OperationRecord] = []
+        func outcome(_ status: HostStatus, _ message: String?) -> HostOutcome {
+            HostOutcome(host: task.host.name, status: status, message: message, records: records, duration: Date().timeIntervalSince(start))
+        }
+        let needsSession = task.operations.contains {
+            switch $0 { case .local, .waitForPorts: return false; default: return true }
+        }
+        var session: SSHSession?
+        do {
+            if needsSession {
+                session = try self.session(for: task.host)
+                try checkHostUnchanged(task.host, session!)
+            }
+            for operation in task.operations {
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0 else { return outcome(.timedOut, "step '\(task.step.id)' exceeded \(Int(task.timeout)) s") }
+                let record = try perform(operation, on: task.host, session: session, timeout: remaining)
+                records.append(record)
+                if record.exitStatus != 0 {
+                    let last = record.stderr.split(separator: "\n").last.map(String.init) ?? ""
+                    return outcome(.failed, "exit \(record.exitStatus)\(last.isEmpty ? "" : ": " + last)")
+                }
+            }
+            return outcome(.ok, nil)
+        } catch let error as SSHError {
+            switch error {
+            case .unreachable(let m):
+                markBroken(task.host, .unreachable, "UNREACHABLE: \(m)")
+                return outcome(.unreachable, "UNREACHABLE: \(m)")
+            case .authentication(let m):
+                markBroken(task.host, .unreachable, m)
+                return outcome(.unreachable, m)
+            case .hostKey(let m):
+                markBroken(task.host, .failed, m)
+                return outcome(.failed, m)
+            case .connectionLost(let m):
+                drop(task.host)
+                markBroken(task.host, .unreachable, "\(m) during '\(task.step.id)'")
+                return outcome(.unreachable, "\(m) during '\(task.step.id)'")
+            case .timedOut(let m):
+                drop(task.host)
+                return outcome(.timedOut, "step '\(task.step.id)' on \(task.host.name): \(m)")
+            case .protocolError(let m), .sftp(let m):
+                return outcome(.failed, m)
+            }
+        } catch {
+            return outcome(.failed, "\(error)")
+        }
+    }
+
+    private func markBroken(_ host: Host, _ status: HostStatus, _ message: String) {
+        lock.lock()
+        broken[host.name] = (status, message)
+        lock.unlock()
+    }
+
+    /// A host whose key changes between steps has been replaced: stop using it.
+    private func checkHostUnchanged(_ host: Host, _ session: SSHSession) throws {
+        lock.lock()
+        let first = firstKeys[host.name]
+        lock.unlock()
+        if let first, first != session.hostKey {
+            throw SSHError.hostKey("the host key of \(host.name) (\(host.address)) changed during the run: the machine was replaced; stopping it")
+        }
+    }
+
+    private func perform(_ operation: Operation, on host: Host, session: SSHSession?, timeout: Double) throws -> OperationRecord {
+        let start = Date()
+        func record(_ status: Int32, _ out: String = "", _ err: String = "") -> OperationRecord {
+            OperationRecord(operation: operation, exitStatus: status, stdout: out, stderr: err, duration: Date().timeIntervalSince(start))
+        }
+        switch operation {
+        case .shell(let command):
+            let full = settings.commandPATH.map { "export PATH=\(Shell.quote($0)):\"$PATH\"; " + command } ?? command
+            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit)
+            return record(result.exitStatus, result.stdout, result.stderr)
+        case .writeFile(let path, let content, let mode):
+            try session!.upload(Array(content.utf8), to: path, mode: mode)
+            return record(0)
+        case .pushTree(let local, let remote, let contentsOnly):
+            let target = contentsOnly ? remote : remote + "/" + (local as NSString).lastPathComponent
+            let count = try TreeSync.push(local: local, remote: target, session: session!)
+            lock.lock(); uploadedFiles += count; lock.unlock()
+            return record(0, "\(count) file(s) sent")
+        case .fetchFile(let remote, let local):
+            try AtomicFile.write(try session!.download(remote), to: local)
+            return record(0)
+        case .pullTree(let remote, let local, let contentsOnly):
+            let target = contentsOnly ? local : local + "/" + (remote as NSString).lastPathComponent
+            let count = try TreeSync.pull(remote: remote, local: target, session: session!, timeout: timeout)
+            return record(0, "\(count) file(s) received")
+        case .local(let command):
+            let result = LocalCommand.run(command, timeout: timeout)
+            return record(result.status, result.stdout, result.stderr)
+        case .waitForPorts(let address, let ports, let seconds):
+            let until = Date().addingTimeInterval(min(Double(seconds), timeout))
+            var waiting = ports
+            while true {
+                waiting = waiting.filter { !TCPSocket.isOpen(host: address, port: $0, timeout: 1) }
+                if waiting.isEmpty { return record(0, "ports \(ports.map(String.init).joined(separator: ",")) accept connections") }
+                if Date() >= until {
+                    return record(1, "", "not listening after \(seconds) s: \(waiting.map { "\(address):\($0)" }.joined(separator: ", "))")
+                }
+                usleep(200_000)
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import Deployer
-@Test func placeholderDeployer() { #expect(Bool(true)) }
