@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Deployer
 import Simulator
 
 struct Deploy: ParsableCommand {
@@ -33,7 +34,26 @@ struct Deploy: ParsableCommand {
     @Option(help: "Fixed report timestamp (UTC) for byte-identical reports.")
     var timestamp: String?
 
+    @Option(name: .customLong("known-hosts"), help: "known_hosts file for host-key checks (default ~/.ssh/known_hosts).")
+    var knownHosts: String?
+
+    @Flag(name: .customLong("accept-new-host-keys"), help: "Add unknown host keys to known_hosts; a changed key is always refused.")
+    var acceptNewHostKeys = false
+
+    @Option(help: "Hosts worked on at once.")
+    var forks = 8
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for a host to answer.")
+    var connectTimeout = 10.0
+
+    @Option(name: .customLong("remote-path"), help: "Directories put first on PATH for remote commands.")
+    var remotePath: String?
+
+    @Flag(help: "Deploy for real even when the static rules report errors.")
+    var force = false
+
     func validate() throws {
+        guard forks >= 1 && forks <= 256 else { throw ValidationError("--forks must be between 1 and 256") }
         for tag in splitList(tags).union(splitList(skipTags)) where !MainPlaybook.knownTags.contains(tag) {
             throw ValidationError("unknown tag '\(tag)'; known tags: \(MainPlaybook.knownTags.joined(separator: ", "))")
         }
@@ -50,7 +70,20 @@ struct Deploy: ParsableCommand {
             return
         }
         if real {
-            throw ValidationError("--real needs the SSH backend, which this build does not include yet")
+            var job = DeployJob(path: path)
+            job.options = options
+            job.reportDirectory = reportDirectory
+            job.junitPath = junit
+            job.timestamp = try parseTimestamp(timestamp)
+            job.force = force
+            job.settings.hostKeys = HostKeyPolicy(knownHostsPath: knownHosts, acceptNew: acceptNewHostKeys)
+            job.settings.forks = forks
+            job.settings.connectTimeout = connectTimeout
+            job.settings.commandPATH = remotePath
+            job.settings.passphrase = ProcessInfo.processInfo.environment["OMNISIM_KEY_PASSPHRASE"].map(Secret.init)
+            let status = job.run()
+            if status != 0 { throw ExitCode(status) }
+            return
         }
         var job = ValidateJob(path: path)
         job.options = options

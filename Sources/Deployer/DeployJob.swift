@@ -1,0 +1,90 @@
+import Core
+import Foundation
+
+/// `omnisim deploy --real`: checks the scenario, then performs the steps over SSH, printing progress
+/// and writing the JUnit report. SIGINT/SIGTERM stop it from starting further steps; the report records
+/// the interruption and the exit status is 130 or 143.
+public struct DeployJob {
+    public var path: String
+    public var options = RunOptions()
+    public var settings = SSHBackend.Settings()
+    public var reportDirectory = "reports"
+    public var junitPath: String?
+    public var timestamp = Date()
+    /// Deploy even when static rules report errors.
+    public var force = false
+    public var steps: ((Cluster) -> [Step])?
+    public var print: @Sendable (String) -> Void = { Swift.print($0) }
+
+    public init(path: String) { self.path = path }
+
+    public func run() -> Int32 {
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioLoader.load(path: path)
+        } catch let error as InputError {
+            for d in error.diagnostics { print(d.description) }
+            return 2
+        } catch {
+            print("\(path): error: OMS000: \(error)")
+            return 2
+        }
+        let cluster = scenario.cluster
+        let findings = RuleSet.check(cluster)
+        for finding in findings { print(finding.diagnostic.description) }
+        if findings.contains(where: { $0.severity == .error }) && !force {
+            print("\(scenario.name): not deploying: fix the errors above (or pass --force)")
+            return 1
+        }
+        let interrupt = InterruptFlag.install()
+        let backend = SSHBackend(settings: settings)
+        let runner = Runner(cluster: cluster, steps: steps?(cluster) ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
+        runner.shouldStop = { interrupt.signal != 0 }
+        let tty = isatty(STDOUT_FILENO) != 0
+        runner.onStep = { run in
+            let ran = run.results.filter { if case .skipped = $0.status { false } else { true } }
+            guard !ran.isEmpty else { return }
+            let failed = ran.filter(\.isFailure)
+            var line = String(format: "%@ %-28@ %d/%d hosts ok", tty ? "\u{1B}[1m•\u{1B}[0m" : "-", run.step.id, ran.count - failed.count, ran.count)
+            line += String(format: ", %.1fs", run.duration)
+            for f in failed { line += "\n    \(f.host): \(f.message ?? "failed")" }
+            print(line)
+        }
+        let result = runner.run()
+        let report = ReportBuilder(scenario: scenario.name, timestamp: timestamp)
+            .report(cluster: cluster, findings: findings, run: result, expectations: [])
+        do {
+            try JUnitWriter.write(report, to: junitPath ?? "\(reportDirectory)/\(scenario.name).xml")
+        } catch {
+            print("\(scenario.name): error: cannot write the report: \(error)")
+        }
+        if interrupt.signal != 0 {
+            print("\(scenario.name): interrupted; the report lists what ran")
+            return 128 + interrupt.signal
+        }
+        if let failure = result.failure {
+            print("\(scenario.name): FAILED at '\(failure.step.id)' on \(failure.host): \(failure.message)")
+            return 1
+        }
+        print("\(scenario.name): deployed (\(String(format: "%.0f", result.duration)) s)")
+        return 0
+    }
+}
+
+/// Records SIGINT/SIGTERM instead of dying, so a run can stop between steps and still write its report.
+final class InterruptFlag: @unchecked Sendable {
+    private(set) var signal: Int32 = 0
+    private var sources: [DispatchSourceSignal] = []
+
+    static func install() -> InterruptFlag {
+        let flag = InterruptFlag()
+        for sig in [SIGINT, SIGTERM] {
+            Foundation.signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { if flag.signal == 0 { flag.signal = sig } }
+            source.resume()
+            flag.sources.append(source)
+        }
+        return flag
+    }
+}
