@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Deployer
 import Simulator
 
 struct AddNode: ParsableCommand {
@@ -23,18 +24,40 @@ struct AddNode: ParsableCommand {
     @Option(help: "Fixed report timestamp (UTC) for byte-identical reports.")
     var timestamp: String?
 
+    @Option(name: .customLong("known-hosts"), help: "known_hosts file for host-key checks (default ~/.ssh/known_hosts).")
+    var knownHosts: String?
+
+    @Flag(name: .customLong("accept-new-host-keys"), help: "Add unknown host keys to known_hosts; a changed key is always refused.")
+    var acceptNewHostKeys = false
+
+    @Option(name: .customLong("remote-path"), help: "Directories put first on PATH for remote commands.")
+    var remotePath: String?
+
     func run() throws {
         let scenario = try loadOrExit(target)
         guard let current = running ?? scenario.runningPath else {
             throw ValidationError("name the running deployment with `running:` in \(target) or --running")
         }
-        if real {
-            throw ValidationError("--real needs the SSH backend, which this build does not include yet")
-        }
         var job = ValidateJob(path: target)
         job.reportDirectory = reportDirectory
         job.timestamp = try parseTimestamp(timestamp)
+        // Always rehearse first; only a clean rehearsal goes on to the real hosts.
         let outcome = job.addNode(running: current, target: scenario)
-        if outcome != .passed { throw ExitCode(outcome.rawValue) }
+        guard real else {
+            if outcome != .passed { throw ExitCode(outcome.rawValue) }
+            return
+        }
+        guard outcome == .passed, scenario.expectations.isEmpty || scenario.expectations.allSatisfy({ $0.result == .pass }) else {
+            print("add-node: the rehearsal did not pass; nothing was changed on the real hosts")
+            throw ExitCode(outcome == .unusable ? 2 : 1)
+        }
+        var realJob = AddNodeJob(current: try loadOrExit(current), target: scenario,
+                              reportPath: "\(reportDirectory)/\(scenario.name)-real.xml")
+        realJob.timestamp = job.timestamp
+        realJob.settings.hostKeys = HostKeyPolicy(knownHostsPath: knownHosts, acceptNew: acceptNewHostKeys)
+        realJob.settings.commandPATH = remotePath
+        realJob.settings.passphrase = ProcessInfo.processInfo.environment["OMNISIM_KEY_PASSPHRASE"].map(Secret.init)
+        let status = realJob.run().status
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -37,6 +37,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: Self.xsd), "the JUnit XSD is missing at \(Self.xsd)")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("junit-\(UUID().uuidString).xml").path
         try JUnitWriter.write(sample, to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try xmllint(path)
         #expect(result.status == 0, "xmllint (package libxml2-utils) must validate the report: \(result.output)")
     }
@@ -113,6 +114,7 @@ import Testing
     @Test func atomicWriteKeepsTheOldFileOnFailure() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)").path
         let path = "\(dir)/report.xml"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try AtomicFile.write("old", to: path)
         try AtomicFile.write("new", to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")

@@ -6,8 +6,15 @@ import Testing
 @Suite struct LoaderTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
+    /// One scratch directory for the whole suite run, removed when the process exits.
+    static let scratch: URL = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-loader-\(getpid())")
+        atexit { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-loader-\(getpid())")) }
+        return dir
+    }()
+
     func write(_ text: String, name: String = "inv.yml") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-loader-\(UUID().uuidString)")
+        let dir = Self.scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)

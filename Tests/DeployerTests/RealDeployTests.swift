@@ -7,7 +7,8 @@ import Testing
 /// `deploy --real` against loopback sshd hosts: the same typed steps as the rehearsal, performed over SSH.
 @Suite(.serialized) struct RealDeployTests {
     /// Writes a 2P1D scenario whose hosts are the harness's sshds and whose paths live under its directory.
-    static func scenario(_ h: SSHDHarness, extraVars: String = "", hostKey: String? = nil) throws -> String {
+    static func scenario(_ h: SSHDHarness, extraVars: String = "", hostKey: String? = nil, prefill: [String] = ["p0", "p1"],
+                         name: String = "scenario", extraSettings: String = "") throws -> String {
         let root = h.dir + "/deploy"
         let code = root + "/code/omniinfer"
         for file in ["infer_engines/vllm/setup.py", "tools/scripts/pd_run.sh", "setup.py"] {
@@ -32,8 +33,7 @@ import Testing
           children:
             P:
               hosts:
-        \(host("p0", "node_rank: 0, kv_rank: 0, host_ip: \"\(h.addresses["p0"]!)\", \(devices), node_port: \"{{ global_port_base + port_offset.P + kv_rank }}\", api_port: \"{{ base_api_port + port_offset.P + kv_rank }}\""))\
-        \(host("p1", "node_rank: 0, kv_rank: 1, host_ip: \"\(h.addresses["p1"]!)\", \(devices), node_port: \"{{ global_port_base + port_offset.P + kv_rank }}\", api_port: \"{{ base_api_port + port_offset.P + kv_rank }}\""))\
+        \(prefill.enumerated().map { i, p in host(p, "node_rank: 0, kv_rank: \(i), host_ip: \"\(h.addresses[p]!)\", \(devices), node_port: \"{{ global_port_base + port_offset.P + kv_rank }}\", api_port: \"{{ base_api_port + port_offset.P + kv_rank }}\"") }.joined())\
             D:
               hosts:
         \(host("d0", "node_rank: 0, host_ip: \"\(h.addresses["d0"]!)\", \(devices), node_port: \"{{ global_port_base + port_offset.D }}\", api_port: \"{{ base_api_port + port_offset.D + node_rank }}\""))\
@@ -42,10 +42,10 @@ import Testing
               hosts:
         \(host("c0", "node_rank: 0, node_port: \"{{ proxy_port + node_rank }}\""))
         """
-        try inventory.write(toFile: root + "/inventory.yml", atomically: true, encoding: .utf8)
+        try inventory.write(toFile: root + "/\(name)-inventory.yml", atomically: true, encoding: .utf8)
         let scenario = """
-        name: loopback-2p1d
-        inventory: inventory.yml
+        name: loopback-\(name)
+        inventory: \(name)-inventory.yml
         settings:
           LOG_PATH: \(root)/logs
           LOG_PATH_IN_EXECUTOR: \(root)/executor-logs
@@ -54,9 +54,10 @@ import Testing
           MODEL_PATH: \(root)/model
           ranktable_save_path: \(root)/ranktables
           DOCKER_IMAGE_ID: "omni:test"
+        \(extraSettings)
         """
-        try scenario.write(toFile: root + "/scenario.yml", atomically: true, encoding: .utf8)
-        return root + "/scenario.yml"
+        try scenario.write(toFile: root + "/\(name).yml", atomically: true, encoding: .utf8)
+        return root + "/\(name).yml"
     }
 
     func backend(_ h: SSHDHarness, forks: Int = 8) -> SSHBackend {

@@ -90,11 +90,13 @@ final class SSHDHarness: @unchecked Sendable {
         pidFiles[host] = nil
     }
 
+    /// Stops every sshd and listener and removes the harness directory.
     func stop() {
         for host in Array(pidFiles.keys) { kill(host) }
         if let pids = try? String(contentsOfFile: statePath + "/listeners.pids", encoding: .utf8) {
             for line in pids.split(separator: "\n") { if let pid = Int32(line) { Foundation.kill(pid, SIGTERM) } }
         }
+        try? FileManager.default.removeItem(atPath: dir)
     }
 
     /// Recorded tool calls: (host, tool, arguments).

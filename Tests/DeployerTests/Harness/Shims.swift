@@ -54,6 +54,10 @@ enum Shims {
           case "$script" in
             *run_proxy_server.sh) ports=$PROXY_NODE_PORT ;;
             *vllm_run_for_*) for ((i = 0; i < ${NUM_SERVERS:-1}; i++)); do ports="$ports $((API_PORT + i))"; done ;;
+            *"etcd --listen-client-urls"*) [[ $script =~ http://[^:]+:([0-9]+) ]] && ports=${BASH_REMATCH[1]} ;;
+            *mooncake_master*)
+              [[ $script =~ -rpc_port=([0-9]+) ]] && ports=${BASH_REMATCH[1]}
+              [[ $script =~ -metrics_port=([0-9]+) ]] && ports="$ports ${BASH_REMATCH[1]}" ;;
           esac
           if [ -n "$ports" ]; then
             setsid python3 "$OMNISIM_STATE/listen.py" "$OMNISIM_FAKE_ADDR" $ports < /dev/null > /dev/null 2>&1 &

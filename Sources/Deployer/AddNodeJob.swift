@@ -1,0 +1,67 @@
+import Core
+import Foundation
+
+/// `omnisim add-node --real`: checks the preconditions, then runs the add-node steps over SSH against the
+/// running deployment. On a failure before the proxy restart, the new hosts' containers are removed and
+/// the proxy keeps its old upstreams.
+public struct AddNodeJob {
+    public var current: Scenario
+    public var target: Scenario
+    public var settings = SSHBackend.Settings()
+    public var reportPath: String
+    public var timestamp = Date()
+    public var print: @Sendable (String) -> Void = { Swift.print($0) }
+
+    public init(current: Scenario, target: Scenario, reportPath: String) {
+        self.current = current
+        self.target = target
+        self.reportPath = reportPath
+    }
+
+    public struct Outcome {
+        public var status: Int32
+        public var run: RunResult?
+        public var rollback: RunResult?
+    }
+
+    public func run() -> Outcome {
+        let plan = AddNodePlan(current: current, target: target)
+        for problem in plan.problems { print(problem.description) }
+        guard plan.ok else {
+            print("add-node: not run: fix the preconditions above")
+            return Outcome(status: 1, run: nil, rollback: nil)
+        }
+        let cluster = target.cluster
+        let interrupt = InterruptFlag.install()
+        let backend = SSHBackend(settings: settings)
+        let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend)
+        runner.shouldStop = { interrupt.signal != 0 }
+        runner.onStep = { run in
+            let ran = run.results.filter { if case .skipped = $0.status { false } else { true } }
+            guard !ran.isEmpty else { return }
+            let failed = ran.filter(\.isFailure)
+            print("- \(run.step.id): \(ran.count - failed.count)/\(ran.count) hosts ok" + failed.map { "\n    \($0.host): \($0.message ?? "failed")" }.joined())
+        }
+        let result = runner.run()
+        var rollback: RunResult?
+        let proxyTouched = result.steps.contains { $0.step.id == "kill-nginx" && $0.results.contains { if case .skipped = $0.status { false } else { true } } }
+        if !result.succeeded && !proxyTouched {
+            let names = Set(plan.added.map(\.name))
+            let cleanup = [Step(id: "rollback-remove-containers", name: "remove the new nodes' containers", tags: ["add_node"],
+                                hosts: .named(names), action: .removeContainers)]
+            rollback = Runner(cluster: cluster, steps: cleanup, backend: SSHBackend(settings: settings)).run()
+            print("add-node: rolled back the new nodes' containers: \(rollback!.succeeded ? "done" : rollback!.failure!.message)")
+        }
+        var report = ReportBuilder(scenario: target.name, timestamp: timestamp)
+            .report(cluster: cluster, findings: [], run: result, expectations: [])
+        if let rollback { report.suites += ReportBuilder(scenario: target.name, timestamp: timestamp).stepSuites(rollback) }
+        do { try JUnitWriter.write(report, to: reportPath) } catch { print("add-node: cannot write the report: \(error)") }
+        if interrupt.signal != 0 { return Outcome(status: 128 + interrupt.signal, run: result, rollback: rollback) }
+        if let failure = result.failure {
+            print("add-node: FAILED at '\(failure.step.id)' on \(failure.host): \(failure.message)")
+            return Outcome(status: 1, run: result, rollback: rollback)
+        }
+        print("add-node: \(plan.added.map(\.name).joined(separator: ", ")) added; proxy restarted with the new upstreams")
+        return Outcome(status: 0, run: result, rollback: rollback)
+    }
+}
