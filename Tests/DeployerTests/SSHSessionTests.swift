@@ -21,6 +21,16 @@ import Testing
         #expect(try s.exec("echo $OMNISIM_FAKE_HOST; command -v docker", timeout: 10).stdout.hasPrefix("h1\n\(harness.dir)/shims/docker"))
     }
 
+    @Test func quotedValuesSurviveTheRemoteShell() throws {
+        let harness = try SSHDHarness(hosts: ["h1"])
+        defer { harness.stop() }
+        let s = try session(harness, "h1")
+        for value in ["$(touch /tmp/omnisim-pwned)", "a;b", "`id`", "it's \"x\"", "new\nline", "*"] {
+            #expect(try s.exec("printf '%s' \(Shell.quote(value))", timeout: 10).stdout == value)
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/omnisim-pwned"))
+    }
+
     @Test func largeOutputOnBothStreamsDoesNotStall() throws {
         let harness = try SSHDHarness(hosts: ["h1"])
         defer { harness.stop() }

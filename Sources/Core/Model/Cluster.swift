@@ -4,6 +4,8 @@ public struct Cluster: Sendable {
     public var globals: InventoryGlobals
     public var settings: DeploymentSettings
     public var derived: DerivedValues
+    /// Where each setting was written (scenario or playbook), for located findings.
+    public var settingLocations: [String: SourceLocation] = [:]
     private var indexByName: [String: Int]
 
     public init(hosts: [Host], globals: InventoryGlobals = InventoryGlobals(), settings: DeploymentSettings = DeploymentSettings()) {

@@ -81,11 +81,12 @@ struct DecodeTensorParallelRule: Rule {
     func check(_ cluster: Cluster) -> [Finding] {
         let text = cluster.settings.decodeTensorParallelSize
         guard let tp = Int(text), tp >= 1 else {
-            return [finding("cluster", "DECODE_TENSOR_PARALLEL_SIZE is \"\(text)\", not a positive integer", at: nil)]
+            return [finding("cluster", "DECODE_TENSOR_PARALLEL_SIZE is \"\(text)\", not a positive integer",
+                            at: cluster.settingLocations["DECODE_TENSOR_PARALLEL_SIZE"])]
         }
         guard tp > 1 else { return [] }
         return [finding("cluster", "DECODE_TENSOR_PARALLEL_SIZE is \(tp), but every D host starts one API server per device, each wanting \(tp) devices: the devices would be oversubscribed \(tp) times",
-                        hint: "keep DECODE_TENSOR_PARALLEL_SIZE at 1 with this template", at: nil)]
+                        hint: "keep DECODE_TENSOR_PARALLEL_SIZE at 1 with this template", at: cluster.settingLocations["DECODE_TENSOR_PARALLEL_SIZE"])]
     }
 }
 

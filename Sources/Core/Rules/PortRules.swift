@@ -89,7 +89,8 @@ struct BalancerRule: Rule {
         [("PREFILL_LB_SDK", cluster.settings.prefillLBSDK), ("DECODE_LB_SDK", cluster.settings.decodeLBSDK)].compactMap { name, value in
             guard !Self.known.contains(value) else { return nil }
             return finding(name, "\(name) is '\(value)', which global_proxy.sh does not know: it falls back to least_conn",
-                           hint: Spelling.closest(to: value, in: Self.known).map { "did you mean '\($0)'?" }, at: nil, severity: .warning)
+                           hint: Spelling.closest(to: value, in: Self.known).map { "did you mean '\($0)'?" },
+                           at: cluster.settingLocations[name], severity: .warning)
         }
     }
 }
@@ -105,6 +106,6 @@ struct ConnectorRule: Rule {
         guard !["AscendHcclConnectorV1", "LMCacheConnectorV1"].contains(value) else { return [] }
         return [finding("KV_CONNECTOR", "KV_CONNECTOR is '\(value)'; the templates are written for AscendHcclConnectorV1 or LMCacheConnectorV1",
                         hint: Spelling.closest(to: value, in: ["AscendHcclConnectorV1", "LMCacheConnectorV1"]).map { "did you mean '\($0)'?" },
-                        at: nil, severity: .warning)]
+                        at: cluster.settingLocations["KV_CONNECTOR"], severity: .warning)]
     }
 }

@@ -56,7 +56,7 @@ public enum RuleSet {
         PrefillFollowerOrderRule(), PrefillInstancePerMachineRule(), KVRankRule(),
         DeviceFormatRule(), DeviceDuplicateRule(), RanktableNameRule(), DecodeTensorParallelRule(),
         DecodeDataParallelRule(), PortCollisionRule(), PortRangeRule(), ProxyPortRule(), LMCachePortsRule(),
-        BalancerRule(), ConnectorRule(),
+        BalancerRule(), ConnectorRule(), SafeValuesRule(),
     ]
 
     /// Runs every rule; findings come out in rule order, then subject order.

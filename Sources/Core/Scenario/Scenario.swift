@@ -27,7 +27,11 @@ public struct Scenario: Sendable {
         self.description = description
     }
 
-    public var cluster: Cluster { Cluster(inventory: inventory, settings: settings) }
+    public var cluster: Cluster {
+        var cluster = Cluster(inventory: inventory, settings: settings)
+        cluster.settingLocations = settingLocations
+        return cluster
+    }
 }
 
 /// How the simulated machines look before the run. `defaults` applies to every machine; `overrides` are

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import Core
+
+@Suite struct SafetyTests {
+    static let nasty = ["plain", "with space", "semi;colon", "$(touch /tmp/x)", "`id`", "it's", "quote\"d", "back\\slash",
+                        "new\nline", "tab\there", "*glob?", "", "-dash", "a'b'\"c\"$d", "ünïcödé", "!bang", "{brace,expansion}"]
+
+    /// Runs bash with `script` and returns what it printed.
+    func bash(_ script: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(arguments: nasty)
+    func quotedValuesReachTheCommandUnchanged(_ value: String) throws {
+        #expect(try bash("printf '%s' \(Shell.quote(value))") == value)
+        #expect(try bash("printf '%s' \(Shell.env("K", value).dropFirst(3))") == "K=" + value)
+    }
+
+    @Test func unsafeInventoryValuesAreRejectedWithLocations() {
+        var hosts = TestHosts.twoPOneD
+        hosts[0].address = "127.0.0.1;reboot"
+        hosts[0].fieldLocations["ansible_host"] = SourceLocation(file: "inv.yml", line: 5, column: 24)
+        hosts[2].name = "d0$(id)"
+        var settings = DeploymentSettings()
+        settings.logPath = "/data/log path"
+        settings.dockerImageID = "img:1 && curl evil"
+        var cluster = Cluster(hosts: hosts, settings: settings)
+        cluster.settingLocations["LOG_PATH"] = SourceLocation(file: "s.yml", line: 3, column: 13)
+        let found = SafeValuesRule().check(cluster)
+        #expect(found.count == 4)
+        #expect(found.contains { $0.subject == "p0" && $0.location?.line == 5 })
+        #expect(found.contains { $0.message.contains("LOG_PATH") && $0.location?.line == 3 })
+        #expect(found.contains { $0.message.contains("DOCKER_IMAGE_ID") })
+        #expect(found.contains { $0.message.contains("d0$(id)") })
+        #expect(SafeValuesRule().check(Cluster(hosts: TestHosts.fourPOneD)).isEmpty)
+    }
+
+    @Test func renderedCommandsQuoteEveryValue() {
+        var settings = DeploymentSettings()
+        settings.dockerImageID = "repo/img:tag with'quote"
+        let renderer = StepRenderer(cluster: Cluster(hosts: TestHosts.twoPOneD, settings: settings))
+        let command = renderer.dockerRun(TestHosts.twoPOneD[0])
+        #expect(command.hasSuffix("'repo/img:tag with'\\''quote'"))
+    }
+
+    @Test func passwordsNeverReachReports() throws {
+        let secret = "hunter2-\(UUID().uuidString.prefix(8))"
+        var hosts = TestHosts.twoPOneD
+        hosts[0].ssh.password = Secret(secret)
+        let cluster = Cluster(hosts: hosts)
+        #expect(!"\(hosts[0])".contains(secret))
+        #expect(!"\(hosts[0].ssh)".contains(secret))
+        let plan = try PlanView(cluster: cluster).json() + PlanView(cluster: cluster).text()
+        #expect(!plan.contains(secret))
+    }
+}
+
+/// A seeded mutation fuzzer over the sample inventories and scenarios: every mutant either loads or is
+/// rejected with a located `InputError`; nothing crashes. CI runs it for a few seconds; set
+/// `OMNISIM_FUZZ_SECONDS` for longer runs.
+@Suite struct LoaderFuzzTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let tokens = ["{{", "}}", "{{ x }}", ":", "- ", "\"", "'", "\n", "  ", "#", "&a", "*a", "!!int", "[", "]", "{", "}",
+                         "//", "% 0", "| int", "| bogus", "999999999999999999999", "-1", "\u{0}", "\t", "P:", "D:", "C:", "hosts:"]
+
+    static func mutate(_ text: String, _ rng: inout Generator) -> String {
+        var chars = Array(text)
+        for _ in 0..<Int.random(in: 1...4, using: &rng) where !chars.isEmpty {
+            let at = Int.random(in: 0..<chars.count, using: &rng)
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: chars.remove(at: at)
+            case 1: chars.insert(contentsOf: tokens.randomElement(using: &rng)!, at: at)
+            case 2:
+                let end = min(chars.count, at + Int.random(in: 1...40, using: &rng))
+                chars.removeSubrange(at..<end)
+            case 3:
+                let end = min(chars.count, at + Int.random(in: 1...60, using: &rng))
+                chars.insert(contentsOf: chars[at..<end], at: min(chars.count, end))
+            default: chars[at] = Character(UnicodeScalar(UInt8.random(in: 32...126, using: &rng)))
+            }
+        }
+        return String(chars)
+    }
+
+    @Test func mutantsLoadOrFailWithALocation() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let seeds = try ["scenarios/inventories/2p1d.yml", "scenarios/inventories/multinode-p.yml", "scenarios/fault-exit.yml",
+                         "Tests/CoreTests/Fixtures/inventory_4P1D.yml"].map { try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-fuzz-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try String(contentsOf: root.appendingPathComponent("scenarios/inventories/2p1d.yml"), encoding: .utf8)
+            .write(to: dir.appendingPathComponent("inventories-2p1d.yml"), atomically: true, encoding: .utf8)
+        let seconds = Double(ProcessInfo.processInfo.environment["OMNISIM_FUZZ_SECONDS"] ?? "") ?? 4
+        var rng = Generator(state: UInt64(ProcessInfo.processInfo.environment["OMNISIM_FUZZ_SEED"] ?? "") ?? 20261124)
+        let deadline = Date().addingTimeInterval(seconds)
+        var runs = 0, rejected = 0
+        let path = dir.appendingPathComponent("mutant.yml").path
+        while Date() < deadline {
+            let text = Self.mutate(seeds[runs % seeds.count], &rng).replacingOccurrences(of: "inventories/2p1d.yml", with: "inventories-2p1d.yml")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            do {
+                let scenario = try ScenarioLoader.load(path: path)
+                _ = RuleSet.check(scenario.cluster)
+            } catch let error as InputError {
+                rejected += 1
+                for d in error.diagnostics {
+                    #expect(d.location != nil, "unlocated: \(d)")
+                    #expect(d.code.hasPrefix("OMS"))
+                }
+            }
+            runs += 1
+        }
+        print("fuzz: \(runs) mutants, \(rejected) rejected with located errors")
+        #expect(runs > 50)
+    }
+}
