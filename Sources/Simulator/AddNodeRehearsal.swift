@@ -154,7 +154,7 @@ public struct AddNodeRehearsal {
         if let window = seedNotReadyWindow {
             lines.append(String(format: "  the seed's order would route to the loading node for %.0f s", window))
         }
-        lines.append("add-node: \(passed ? "PASSED" : "FAILED")")
+        lines.append("add-node run: \(passed ? "succeeded" : "did not complete")")
         return lines
     }
 }

@@ -27,16 +27,21 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let date = try parseTimestamp(timestamp)
-        var worst: Int32 = 0
         let files = scenarioFiles(paths)
         if files.isEmpty { throw ValidationError("no scenario files found in \(paths.joined(separator: " "))") }
-        for file in files {
-            var job = ValidateJob(path: file)
+        let outcome: ValidateJob.Outcome
+        if files.count == 1 {
+            var job = ValidateJob(path: files[0])
             job.reportDirectory = reportDirectory
             job.junitPath = junit
             job.timestamp = date
-            worst = max(worst, job.run().rawValue)
+            outcome = job.run()
+        } else {
+            var many = ValidateMany(paths: files)
+            many.reportDirectory = reportDirectory
+            many.timestamp = date
+            outcome = many.run()
         }
-        if worst != 0 { throw ExitCode(worst) }
+        if outcome != .passed { throw ExitCode(outcome.rawValue) }
     }
 }

@@ -16,18 +16,21 @@ public struct ValidateJob {
 
     public enum Outcome: Int32 { case passed = 0, failed = 1, unusable = 2 }
 
-    public func run() -> Outcome {
+    public func run() -> Outcome { execute().outcome }
+
+    /// Runs the job and also returns the JUnit report it wrote, for aggregation.
+    public func execute() -> (outcome: Outcome, report: TestReport?) {
         let scenario: Scenario
         do {
             scenario = try ScenarioLoader.load(path: path)
         } catch let error as InputError {
             for d in error.diagnostics { print(d.description) }
-            return .unusable
+            return (.unusable, nil)
         } catch {
             print("\(path): error: OMS000: \(error)")
-            return .unusable
+            return (.unusable, nil)
         }
-        if let running = scenario.runningPath { return addNode(running: running, target: scenario) }
+        if let running = scenario.runningPath { return addNodeReport(running: running, target: scenario) }
         let rehearsal = Rehearsal.run(scenario, options: options) { stepRun in
             let counts = Self.counts(stepRun)
             guard counts.ran > 0 || counts.failed > 0 else { return }
@@ -43,48 +46,58 @@ public struct ValidateJob {
         for outcome in rehearsal.expectations {
             print("\(scenario.name): expectation (\(outcome.summary)): \(outcome.held ? "held" : "NOT MET: " + outcome.detail)")
         }
+        let report = rehearsal.report(timestamp: timestamp)
         do {
-            try writeOutputs(rehearsal)
+            try writeOutputs(rehearsal, report: report)
         } catch {
             print("\(scenario.name): error: cannot write reports: \(error)")
-            return .unusable
+            return (.unusable, nil)
         }
         let passed = rehearsal.passed
         print("\(scenario.name): \(passed ? "PASSED" : "FAILED") — \(rehearsal.run.steps.count) steps, \(String(format: "%.0f", rehearsal.run.duration)) s simulated")
-        return passed ? .passed : .failed
+        return (passed ? .passed : .failed, report)
     }
 
     /// An add-node scenario: rehearse the running deployment, then the addition.
-    public func addNode(running: String, target: Scenario) -> Outcome {
+    public func addNode(running: String, target: Scenario) -> Outcome { addNodeReport(running: running, target: target).outcome }
+
+    func addNodeReport(running: String, target: Scenario) -> (outcome: Outcome, report: TestReport?) {
         let current: Scenario
         do {
             current = try ScenarioLoader.load(path: running)
         } catch let error as InputError {
             for d in error.diagnostics { print(d.description) }
-            return .unusable
+            return (.unusable, nil)
         } catch {
             print("\(running): error: OMS000: \(error)")
-            return .unusable
+            return (.unusable, nil)
         }
         let rehearsal = AddNodeRehearsal.run(current: current, target: target, options: options)
         for line in rehearsal.summary() { print(line) }
         for outcome in rehearsal.expectations {
             print("\(target.name): expectation (\(outcome.summary)): \(outcome.held ? "held" : "NOT MET: " + outcome.detail)")
         }
+        let report = rehearsal.report(timestamp: timestamp)
         do {
-            try JUnitWriter.write(rehearsal.report(timestamp: timestamp), to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
+            try JUnitWriter.write(report, to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
             try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(reportDirectory)/\(target.name)/state.json")
+            try AtomicFile.write("# \(target.name)\n\nAdd-node rehearsal on top of `\(current.name)`.\n\n```\n"
+                                 + rehearsal.summary().joined(separator: "\n") + "\n```\n", to: "\(reportDirectory)/\(target.name).md")
         } catch {
             print("\(target.name): error: cannot write reports: \(error)")
-            return .unusable
+            return (.unusable, nil)
         }
-        return rehearsal.meetsExpectations ? .passed : .failed
+        print("\(target.name): \(rehearsal.meetsExpectations ? "PASSED" : "FAILED")")
+        return (rehearsal.meetsExpectations ? .passed : .failed, report)
     }
 
-    func writeOutputs(_ rehearsal: Rehearsal) throws {
+    func writeOutputs(_ rehearsal: Rehearsal, report: TestReport) throws {
         let name = rehearsal.scenario.name
         let junit = junitPath ?? "\(reportDirectory)/\(name).xml"
-        try JUnitWriter.write(rehearsal.report(timestamp: timestamp), to: junit)
+        try JUnitWriter.write(report, to: junit)
+        let page = SummaryPage(scenario: name, cluster: rehearsal.cluster, findings: rehearsal.findings, run: rehearsal.run,
+                               expectations: rehearsal.expectations)
+        try AtomicFile.write(page.markdown(), to: "\(reportDirectory)/\(name).md")
         let dir = "\(reportDirectory)/\(name)"
         try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(dir)/state.json")
         let executor = rehearsal.world.executor
