@@ -89,7 +89,10 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 print("omnisim benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 print("hosts   load+rules   rehearse   junit     total      µs/host   peak MB")
 var previous: (hosts: Int, total: Double)?
-for size in [16, 256, 1024, 4096] {
+// `OMNISIM_BENCH_SIZES=256,1024` picks the sizes; the default is the ladder.
+let sizes = ProcessInfo.processInfo.environment["OMNISIM_BENCH_SIZES"].map { $0.split(separator: ",").compactMap { Int($0) } }
+    ?? [16, 256, 1024, 4096]
+for size in sizes {
     let path = "\(directory)/inv-\(size).yml"
     try inventory(hosts: size).write(toFile: path, atomically: true, encoding: .utf8)
     var scenario: Scenario!

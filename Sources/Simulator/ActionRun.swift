@@ -140,7 +140,7 @@ struct ActionRun {
             machine.images.insert(settings.dockerImageID)
         }
         let mounts = StepRenderer(cluster: cluster).mounts
-        for mount in mounts where !machine.directories.contains(mount) && machine.files[mount] == nil {
+        for mount in mounts where !machine.isDirectory(mount) && machine.files[mount] == nil {
             if machine.isFull(mount) { return fail(125, "docker: Error response from daemon: mkdir \(mount): no space left on device") }
             machine.makeDirectories(mount)
         }
@@ -151,7 +151,7 @@ struct ActionRun {
     }
 
     mutating func makeDirectory(_ path: String) {
-        if machine.isFull(path) && !machine.directories.contains(path) {
+        if machine.isFull(path) && !machine.isDirectory(path) {
             return fail(1, "mkdir: cannot create directory '\(path)': No space left on device")
         }
         machine.makeDirectories(path)
@@ -160,18 +160,13 @@ struct ActionRun {
 
     mutating func syncCode() {
         let source = paths.executorCode
-        let files = executor.files(under: source)
-        guard !files.isEmpty else {
+        guard executor.isDirectory(source), !executor.files.snapshot(of: source).files.isEmpty else {
             return fail(23, "rsync: change_dir \"\(source)\" failed: No such file or directory (2)",
                         message: "the executor has no code checkout at \(source)")
         }
         let target = settings.codePath + "/omniinfer"
         if machine.isFull(target) { return fail(11, "rsync: write failed on \"\(target)\": No space left on device (28)") }
-        for file in files {
-            let dest = target + file.dropFirst(source.count)
-            machine.makeDirectories(machine.parent(dest))
-            machine.files[dest] = executor.files[file]
-        }
+        machine.files.mount(executor.files.snapshot(of: source), at: target)
         ok("", 20)
     }
 
@@ -242,7 +237,7 @@ struct ActionRun {
             case .pullTree(let remote, let local, let contentsOnly):
                 copyTree(from: machine, remote, to: executor, local, contentsOnly: contentsOnly)
             case .pushTree(let local, let remote, let contentsOnly):
-                guard executor.directories.contains(local) || !executor.files(under: local).isEmpty else {
+                guard executor.isDirectory(local) || !executor.files(under: local).isEmpty else {
                     return fail(23, "rsync: change_dir \"\(local)\" failed: No such file or directory (2)")
                 }
                 if machine.isFull(remote) { return fail(11, "rsync: write failed on \"\(remote)\": No space left on device (28)") }
@@ -254,15 +249,18 @@ struct ActionRun {
         }
     }
 
+    /// Large trees are shared (mounted); small ones, such as a host's logs, are copied file by file so the
+    /// executor does not collect one mount per host.
     private func copyTree(from: Machine, _ source: String, to: Machine, _ target: String, contentsOnly: Bool) {
         let base = contentsOnly ? target : target + "/" + (source.split(separator: "/").last.map(String.init) ?? "")
-        to.makeDirectories(base)
-        for dir in from.directories where dir.hasPrefix(source + "/") { to.makeDirectories(base + dir.dropFirst(source.count)) }
-        for file in from.files(under: source) {
-            let dest = base + file.dropFirst(source.count)
-            to.makeDirectories(to.parent(dest))
-            to.files[dest] = from.files[file]
+        let tree = from.files.snapshot(of: source)
+        if tree.files.count > 32 {
+            to.files.mount(tree, at: base)
+            return
         }
+        to.makeDirectories(base)
+        for dir in tree.directories { to.makeDirectories(base + "/" + dir) }
+        for (relative, file) in tree.files { to.files[base + "/" + relative] = file }
     }
 
     mutating func killProcesses(_ pattern: String) {

@@ -27,7 +27,7 @@ public struct StateSummary: Codable, Equatable, Sendable {
             containers: m.containers.values.map { "\($0.name) (\($0.image), \($0.running ? "running" : "stopped"))" }.sorted(),
             processes: m.processes.map { "\($0.container ?? "host"): \($0.command)" + ($0.ports.isEmpty ? "" : " ports \($0.ports.map(String.init).joined(separator: ","))") }.sorted(),
             ports: m.ports.keys.sorted(),
-            files: Dictionary(uniqueKeysWithValues: m.files.map { ($0.key, Self.digest($0.value.content)) }))
+            files: m.files.summaryEntries())
     }
 
     /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.

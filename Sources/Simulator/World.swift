@@ -38,8 +38,7 @@ public struct SimContainer: Sendable, Hashable {
 public final class Machine: @unchecked Sendable {
     public let address: String
     public let spec: MachineSpec
-    public var files: [String: SimFile] = [:]
-    public var directories: Set<String> = ["/", "/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"]
+    public let files = FileStore(directories: ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"])
     public var containers: [String: SimContainer] = [:]
     public var processes: [SimProcess] = []
     /// Port → pid of the process listening on it.
@@ -73,15 +72,11 @@ public final class Machine: @unchecked Sendable {
 
     public func isFull(_ path: String) -> Bool { fullPaths.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
 
-    public func makeDirectories(_ path: String) {
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            directories.insert(current)
-        }
-    }
+    public func makeDirectories(_ path: String) { files.makeDirectories(path) }
 
-    public func exists(_ path: String) -> Bool { files[path] != nil || directories.contains(path) }
+    public func isDirectory(_ path: String) -> Bool { path == "/" || files.isDirectory(path) }
+
+    public func exists(_ path: String) -> Bool { files[path] != nil || isDirectory(path) }
 
     public func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
@@ -91,29 +86,19 @@ public final class Machine: @unchecked Sendable {
     /// Writes a file; fails like the OS when the directory is missing or the disk is full.
     public func write(_ path: String, _ content: String, mode: Int = 0o644) -> String? {
         if isFull(path) { return "\(path): No space left on device" }
-        guard directories.contains(parent(path)) else { return "\(parent(path)): No such file or directory" }
+        guard isDirectory(parent(path)) else { return "\(parent(path)): No such file or directory" }
         files[path] = SimFile(content: content, mode: mode)
         return nil
     }
 
     /// Files directly or indirectly under `directory`, sorted.
-    public func files(under directory: String) -> [String] {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        return files.keys.filter { $0.hasPrefix(prefix) }.sorted()
-    }
+    public func files(under directory: String) -> [String] { files.paths(under: directory) }
 
     /// Files directly in `directory`, sorted.
-    public func listing(_ directory: String) -> [String] {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        return files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.sorted()
-    }
+    public func listing(_ directory: String) -> [String] { files.listing(directory) }
 
     /// `rm -rf <directory>/*`.
-    public func removeContents(of directory: String) {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        files = files.filter { !$0.key.hasPrefix(prefix) }
-        directories = directories.filter { !$0.hasPrefix(prefix) }
-    }
+    public func removeContents(of directory: String) { files.removeContents(of: directory) }
 
     // MARK: Processes and ports
 
@@ -184,7 +169,9 @@ public final class World: @unchecked Sendable {
                     _ = machine.start(SimProcess(pid: 0, command: "foreign-listener :\(port)", container: nil, ports: [port], readyAt: 0))
                 }
             case .diskFull: if let path = fault.path { machine.fullPaths.append(path) }
-            case .modelMissing: machine.removeContents(of: settings.modelPath); machine.directories.remove(settings.modelPath)
+            case .modelMissing:
+                machine.removeContents(of: settings.modelPath)
+                machine.files.removeDirectory(settings.modelPath)
             case .unreachable, .authFailure, .exit, .timeout: break
             }
         }

@@ -7,6 +7,10 @@ public struct Cluster: Sendable {
     /// Where each setting was written (scenario or playbook), for located findings.
     public var settingLocations: [String: SourceLocation] = [:]
     private var indexByName: [String: Int]
+    /// The first host of group P (computed once: step selectors ask for it for every host).
+    public let firstPrefill: Host?
+    /// The C host that serves etcd and Mooncake (the first one), when the three ports are set.
+    public let lmcacheHost: Host?
 
     public init(hosts: [Host], globals: InventoryGlobals = InventoryGlobals(), settings: DeploymentSettings = DeploymentSettings()) {
         self.hosts = hosts
@@ -16,6 +20,8 @@ public struct Cluster: Sendable {
         var index: [String: Int] = [:]
         for (i, host) in hosts.enumerated() where index[host.name] == nil { index[host.name] = i }
         self.indexByName = index
+        self.firstPrefill = hosts.first { $0.role == .prefill }
+        self.lmcacheHost = globals.lmcachePorts == nil ? nil : hosts.first { $0.role == .proxy }
     }
 
     public init(inventory: Inventory, settings: DeploymentSettings) {
@@ -27,7 +33,6 @@ public struct Cluster: Sendable {
     public var prefill: [Host] { hosts(.prefill) }
     public var decode: [Host] { hosts(.decode) }
     public var proxy: [Host] { hosts(.proxy) }
-    public var firstPrefill: Host? { hosts.first { $0.role == .prefill } }
 
     /// P instances: P hosts grouped by `host_ip`, in order of first appearance.
     public var prefillInstances: [[Host]] {
@@ -41,8 +46,6 @@ public struct Cluster: Sendable {
         return order.map { groups[$0]! }
     }
 
-    /// The proxy host that serves etcd and Mooncake (the first C host), when the three ports are set.
-    public var lmcacheHost: Host? { globals.lmcachePorts == nil ? nil : proxy.first }
 
     // MARK: Per-host runtime values (spec: runtime values table)
 

@@ -2,6 +2,10 @@
 /// (C0 controls other than tab, newline and carriage return; U+FFFE, U+FFFF) dropped.
 public enum XMLText {
     public static func sanitize(_ text: String) -> String {
+        // Fast path: no control bytes, no ESC, and no 0xEF lead byte (the only way to spell U+FFFE/U+FFFF).
+        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 != 0xEF) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            return text
+        }
         var out = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil

@@ -27,60 +27,79 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// Text with 4-space indentation and no trailing newline.
     public func printed() -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(into: &out, indent: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String, indent: Int) {
+    private static let spaces = [UInt8](repeating: 0x20, count: 256)
+
+    private static func pad(_ out: inout [UInt8], _ count: Int) {
+        if count <= spaces.count { out.append(contentsOf: spaces[0..<count]) } else { out.append(contentsOf: [UInt8](repeating: 0x20, count: count)) }
+    }
+
+    private func write(into out: inout [UInt8], indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "[\n"
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(contentsOf: "[\n".utf8)
             for (i, item) in items.enumerated() {
-                out += String(repeating: " ", count: indent + 4)
+                Self.pad(&out, indent + 4)
                 item.write(into: &out, indent: indent + 4)
-                out += i == items.count - 1 ? "\n" : ",\n"
+                out.append(contentsOf: (i == items.count - 1 ? "\n" : ",\n").utf8)
             }
-            out += String(repeating: " ", count: indent) + "]"
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{\n"
+            if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(contentsOf: "{\n".utf8)
             for (i, (key, value)) in pairs.enumerated() {
-                out += String(repeating: " ", count: indent + 4)
+                Self.pad(&out, indent + 4)
                 Self.quote(key, into: &out)
-                out += ": "
+                out.append(contentsOf: ": ".utf8)
                 value.write(into: &out, indent: indent + 4)
-                out += i == pairs.count - 1 ? "\n" : ",\n"
+                out.append(contentsOf: (i == pairs.count - 1 ? "\n" : ",\n").utf8)
             }
-            out += String(repeating: " ", count: indent) + "}"
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for unit in s.unicodeScalars {
-            switch unit {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if unit.value < 0x20 || unit.value > 0x7E {
-                    for code in String(unit).utf16 { out += "\\u" + String(repeating: "0", count: 4 - String(code, radix: 16).count) + String(code, radix: 16) }
-                } else {
-                    out.unicodeScalars.append(unit)
+    /// A JSON string literal as Python writes it with `ensure_ascii`: printable ASCII as is, everything
+    /// else escaped (`\uXXXX`, surrogate pairs above U+FFFF).
+    private static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let plain = s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if plain {
+            out.append(contentsOf: s.utf8)
+        } else {
+            for unit in s.unicodeScalars {
+                switch unit {
+                case "\"": out.append(contentsOf: "\\\"".utf8)
+                case "\\": out.append(contentsOf: "\\\\".utf8)
+                case "\n": out.append(contentsOf: "\\n".utf8)
+                case "\r": out.append(contentsOf: "\\r".utf8)
+                case "\t": out.append(contentsOf: "\\t".utf8)
+                case "\u{08}": out.append(contentsOf: "\\b".utf8)
+                case "\u{0C}": out.append(contentsOf: "\\f".utf8)
+                default:
+                    if unit.value < 0x20 || unit.value > 0x7E {
+                        for code in String(unit).utf16 {
+                            let hex = String(code, radix: 16)
+                            out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                        }
+                    } else {
+                        out.append(UInt8(unit.value))
+                    }
                 }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Parses JSON text strictly; errors name the byte offset.
