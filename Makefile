@@ -22,6 +22,7 @@ demo: build
 
 # The whole test suite, then every sample scenario through validate and the JUnit gate.
 test: deps
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	rm -rf reports/ci && mkdir -p reports/ci
