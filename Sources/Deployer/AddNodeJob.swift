@@ -36,12 +36,7 @@ public struct AddNodeJob {
         let backend = SSHBackend(settings: settings)
         let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend)
         runner.shouldStop = { interrupt.signal != 0 }
-        runner.onStep = { run in
-            let ran = run.results.filter { if case .skipped = $0.status { false } else { true } }
-            guard !ran.isEmpty else { return }
-            let failed = ran.filter(\.isFailure)
-            print("- \(run.step.id): \(ran.count - failed.count)/\(ran.count) hosts ok" + failed.map { "\n    \($0.host): \($0.message ?? "failed")" }.joined())
-        }
+        runner.onStep = { if let line = Progress.line($0) { print(line) } }
         let result = runner.run()
         var rollback: RunResult?
         let proxyTouched = result.steps.contains { $0.step.id == "kill-nginx" && $0.results.contains { if case .skipped = $0.status { false } else { true } } }

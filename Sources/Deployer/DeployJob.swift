@@ -41,16 +41,7 @@ public struct DeployJob {
         let backend = SSHBackend(settings: settings)
         let runner = Runner(cluster: cluster, steps: steps?(cluster) ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
         runner.shouldStop = { interrupt.signal != 0 }
-        let tty = isatty(STDOUT_FILENO) != 0
-        runner.onStep = { run in
-            let ran = run.results.filter { if case .skipped = $0.status { false } else { true } }
-            guard !ran.isEmpty else { return }
-            let failed = ran.filter(\.isFailure)
-            var line = String(format: "%@ %-28@ %d/%d hosts ok", tty ? "\u{1B}[1m•\u{1B}[0m" : "-", run.step.id, ran.count - failed.count, ran.count)
-            line += String(format: ", %.1fs", run.duration)
-            for f in failed { line += "\n    \(f.host): \(f.message ?? "failed")" }
-            print(line)
-        }
+        runner.onStep = { if let line = Progress.line($0) { print(line) } }
         let result = runner.run()
         let report = ReportBuilder(scenario: scenario.name, timestamp: timestamp)
             .report(cluster: cluster, findings: findings, run: result, expectations: [])

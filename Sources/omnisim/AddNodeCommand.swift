@@ -18,20 +18,8 @@ struct AddNode: ParsableCommand {
     @Flag(help: "Perform the addition on the real hosts over SSH after a successful rehearsal.")
     var real = false
 
-    @Option(name: .customLong("report-dir"), help: "Directory for reports.")
-    var reportDirectory = "reports"
-
-    @Option(help: "Fixed report timestamp (UTC) for byte-identical reports.")
-    var timestamp: String?
-
-    @Option(name: .customLong("known-hosts"), help: "known_hosts file for host-key checks (default ~/.ssh/known_hosts).")
-    var knownHosts: String?
-
-    @Flag(name: .customLong("accept-new-host-keys"), help: "Add unknown host keys to known_hosts; a changed key is always refused.")
-    var acceptNewHostKeys = false
-
-    @Option(name: .customLong("remote-path"), help: "Directories put first on PATH for remote commands.")
-    var remotePath: String?
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var ssh: SSHOptions
 
     func run() throws {
         let scenario = try loadOrExit(target)
@@ -39,8 +27,8 @@ struct AddNode: ParsableCommand {
             throw ValidationError("name the running deployment with `running:` in \(target) or --running")
         }
         var job = ValidateJob(path: target)
-        job.reportDirectory = reportDirectory
-        job.timestamp = try parseTimestamp(timestamp)
+        job.reportDirectory = report.reportDirectory
+        job.timestamp = try report.date()
         // Always rehearse first; only a clean rehearsal goes on to the real hosts.
         let outcome = job.addNode(running: current, target: scenario)
         guard real else {
@@ -52,11 +40,9 @@ struct AddNode: ParsableCommand {
             throw ExitCode(outcome == .unusable ? 2 : 1)
         }
         var realJob = AddNodeJob(current: try loadOrExit(current), target: scenario,
-                              reportPath: "\(reportDirectory)/\(scenario.name)-real.xml")
+                              reportPath: "\(report.reportDirectory)/\(scenario.name)-real.xml")
         realJob.timestamp = job.timestamp
-        realJob.settings.hostKeys = HostKeyPolicy(knownHostsPath: knownHosts, acceptNew: acceptNewHostKeys)
-        realJob.settings.commandPATH = remotePath
-        realJob.settings.passphrase = ProcessInfo.processInfo.environment["OMNISIM_KEY_PASSPHRASE"].map(Secret.init)
+        realJob.settings = ssh.settings
         let status = realJob.run().status
         if status != 0 { throw ExitCode(status) }
     }

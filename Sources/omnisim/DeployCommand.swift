@@ -28,32 +28,13 @@ struct Deploy: ParsableCommand {
     @Option(help: "JUnit output file. Default: <report-dir>/<scenario>.xml")
     var junit: String?
 
-    @Option(name: .customLong("report-dir"), help: "Directory for reports.")
-    var reportDirectory = "reports"
-
-    @Option(help: "Fixed report timestamp (UTC) for byte-identical reports.")
-    var timestamp: String?
-
-    @Option(name: .customLong("known-hosts"), help: "known_hosts file for host-key checks (default ~/.ssh/known_hosts).")
-    var knownHosts: String?
-
-    @Flag(name: .customLong("accept-new-host-keys"), help: "Add unknown host keys to known_hosts; a changed key is always refused.")
-    var acceptNewHostKeys = false
-
-    @Option(help: "Hosts worked on at once.")
-    var forks = 8
-
-    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for a host to answer.")
-    var connectTimeout = 10.0
-
-    @Option(name: .customLong("remote-path"), help: "Directories put first on PATH for remote commands.")
-    var remotePath: String?
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var ssh: SSHOptions
 
     @Flag(help: "Deploy for real even when the static rules report errors.")
     var force = false
 
     func validate() throws {
-        guard forks >= 1 && forks <= 256 else { throw ValidationError("--forks must be between 1 and 256") }
         for tag in splitList(tags).union(splitList(skipTags)) where !MainPlaybook.knownTags.contains(tag) {
             throw ValidationError("unknown tag '\(tag)'; known tags: \(MainPlaybook.knownTags.joined(separator: ", "))")
         }
@@ -72,24 +53,20 @@ struct Deploy: ParsableCommand {
         if real {
             var job = DeployJob(path: path)
             job.options = options
-            job.reportDirectory = reportDirectory
+            job.reportDirectory = report.reportDirectory
             job.junitPath = junit
-            job.timestamp = try parseTimestamp(timestamp)
+            job.timestamp = try report.date()
             job.force = force
-            job.settings.hostKeys = HostKeyPolicy(knownHostsPath: knownHosts, acceptNew: acceptNewHostKeys)
-            job.settings.forks = forks
-            job.settings.connectTimeout = connectTimeout
-            job.settings.commandPATH = remotePath
-            job.settings.passphrase = ProcessInfo.processInfo.environment["OMNISIM_KEY_PASSPHRASE"].map(Secret.init)
+            job.settings = ssh.settings
             let status = job.run()
             if status != 0 { throw ExitCode(status) }
             return
         }
         var job = ValidateJob(path: path)
         job.options = options
-        job.reportDirectory = reportDirectory
+        job.reportDirectory = report.reportDirectory
         job.junitPath = junit
-        job.timestamp = try parseTimestamp(timestamp)
+        job.timestamp = try report.date()
         let outcome = job.run()
         if outcome != .passed { throw ExitCode(outcome.rawValue) }
     }

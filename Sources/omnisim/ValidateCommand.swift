@@ -13,11 +13,7 @@ struct Validate: ParsableCommand {
     @Option(help: "JUnit output file (one scenario only). Default: <report-dir>/<scenario>.xml")
     var junit: String?
 
-    @Option(name: .customLong("report-dir"), help: "Directory for reports.")
-    var reportDirectory = "reports"
-
-    @Option(help: "Fixed report timestamp (UTC, e.g. 2025-01-31T12:00:00) for byte-identical reports.")
-    var timestamp: String?
+    @OptionGroup var report: ReportOptions
 
     func validate() throws {
         if junit != nil && scenarioFiles(paths).count > 1 {
@@ -26,19 +22,19 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let date = try parseTimestamp(timestamp)
+        let date = try report.date()
         let files = scenarioFiles(paths)
         if files.isEmpty { throw ValidationError("no scenario files found in \(paths.joined(separator: " "))") }
         let outcome: ValidateJob.Outcome
         if files.count == 1 {
             var job = ValidateJob(path: files[0])
-            job.reportDirectory = reportDirectory
+            job.reportDirectory = report.reportDirectory
             job.junitPath = junit
             job.timestamp = date
             outcome = job.run()
         } else {
             var many = ValidateMany(paths: files)
-            many.reportDirectory = reportDirectory
+            many.reportDirectory = report.reportDirectory
             many.timestamp = date
             outcome = many.run()
         }

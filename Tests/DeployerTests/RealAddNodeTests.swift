@@ -8,15 +8,23 @@ import Testing
 @Suite(.serialized) struct RealAddNodeTests {
     static let lmcache = "    etcd_port: 6000\n    mooncake_master_port: 6001\n    mooncake_metrics_port: 6002"
 
+    /// The running 1P1D scenario, the 2P1D target, and SSH settings for the harness.
+    static func setUp(_ h: SSHDHarness) throws -> (current: Scenario, target: Scenario, settings: SSHBackend.Settings) {
+        let lmcacheSettings = "  KV_CONNECTOR: LMCacheConnectorV1"
+        let current = try ScenarioLoader.load(path: try RealDeployTests.scenario(
+            h, extraVars: lmcache, prefill: ["p0"], name: "current", extraSettings: lmcacheSettings))
+        let target = try ScenarioLoader.load(path: try RealDeployTests.scenario(
+            h, extraVars: lmcache, prefill: ["p0", "p1"], name: "target", extraSettings: lmcacheSettings))
+        var settings = SSHBackend.Settings()
+        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
+        settings.connectTimeout = 2
+        return (current, target, settings)
+    }
+
     @Test func oneP1DToTwoP1D() throws {
         let h = try SSHDHarness(hosts: ["p0", "p1", "d0", "d1"])
         defer { h.stop() }
-        let current = try ScenarioLoader.load(path: try RealDeployTests.scenario(
-            h, extraVars: Self.lmcache, prefill: ["p0"], name: "current", extraSettings: "  KV_CONNECTOR: LMCacheConnectorV1"))
-        let target = try ScenarioLoader.load(path: try RealDeployTests.scenario(
-            h, extraVars: Self.lmcache, prefill: ["p0", "p1"], name: "target", extraSettings: "  KV_CONNECTOR: LMCacheConnectorV1"))
-        var settings = SSHBackend.Settings()
-        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
+        let (current, target, settings) = try Self.setUp(h)
         let base = Runner(cluster: current.cluster, steps: MainPlaybook.steps(for: current.cluster), backend: SSHBackend(settings: settings)).run()
         let baseFailure = base.failure.map { "\($0.step.id) on \($0.host): \($0.message)" }
         #expect(baseFailure == nil)
@@ -51,13 +59,7 @@ import Testing
     @Test func unreachableNewNodeLeavesTheInstanceAlone() throws {
         let h = try SSHDHarness(hosts: ["p0", "p1", "d0", "d1"])
         defer { h.stop() }
-        let current = try ScenarioLoader.load(path: try RealDeployTests.scenario(
-            h, extraVars: Self.lmcache, prefill: ["p0"], name: "current", extraSettings: "  KV_CONNECTOR: LMCacheConnectorV1"))
-        let target = try ScenarioLoader.load(path: try RealDeployTests.scenario(
-            h, extraVars: Self.lmcache, prefill: ["p0", "p1"], name: "target", extraSettings: "  KV_CONNECTOR: LMCacheConnectorV1"))
-        var settings = SSHBackend.Settings()
-        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
-        settings.connectTimeout = 2
+        let (current, target, settings) = try Self.setUp(h)
         _ = Runner(cluster: current.cluster, steps: MainPlaybook.steps(for: current.cluster), backend: SSHBackend(settings: settings)).run()
         h.kill("p1")
         let before = h.calls().count
