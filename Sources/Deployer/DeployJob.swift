@@ -19,16 +19,7 @@ public struct DeployJob {
     public init(path: String) { self.path = path }
 
     public func run() -> Int32 {
-        let scenario: Scenario
-        do {
-            scenario = try ScenarioLoader.load(path: path)
-        } catch let error as InputError {
-            for d in error.diagnostics { print(d.description) }
-            return 2
-        } catch {
-            print("\(path): error: OMS000: \(error)")
-            return 2
-        }
+        guard let scenario = ScenarioLoader.load(path: path, report: print) else { return 2 }
         let cluster = scenario.cluster
         let findings = RuleSet.check(cluster)
         for finding in findings { print(finding.diagnostic.description) }

@@ -6,6 +6,18 @@ import Yams
 public enum ScenarioLoader {
     static let scenarioKeys = ["name", "description", "inventory", "settings", "settings_from", "machines", "faults", "expect", "running"]
 
+    /// Loads `path`, printing every diagnostic through `report` when it cannot be used.
+    public static func load(path: String, report: (String) -> Void) -> Scenario? {
+        do {
+            return try load(path: path)
+        } catch let error as InputError {
+            for d in error.diagnostics { report(d.description) }
+        } catch {
+            report("\(path): error: OMS000: \(error)")
+        }
+        return nil
+    }
+
     public static func load(path: String) throws -> Scenario {
         let source = try YAMLSource.read(path)
         let root = try source.compose()

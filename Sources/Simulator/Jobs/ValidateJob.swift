@@ -20,16 +20,7 @@ public struct ValidateJob {
 
     /// Runs the job and also returns the JUnit report it wrote, for aggregation.
     public func execute() -> (outcome: Outcome, report: TestReport?) {
-        let scenario: Scenario
-        do {
-            scenario = try ScenarioLoader.load(path: path)
-        } catch let error as InputError {
-            for d in error.diagnostics { print(d.description) }
-            return (.unusable, nil)
-        } catch {
-            print("\(path): error: OMS000: \(error)")
-            return (.unusable, nil)
-        }
+        guard let scenario = ScenarioLoader.load(path: path, report: print) else { return (.unusable, nil) }
         if let running = scenario.runningPath { return addNodeReport(running: running, target: scenario) }
         let rehearsal = Rehearsal.run(scenario, options: options) { stepRun in
             let counts = Self.counts(stepRun)
@@ -62,16 +53,7 @@ public struct ValidateJob {
     public func addNode(running: String, target: Scenario) -> Outcome { addNodeReport(running: running, target: target).outcome }
 
     func addNodeReport(running: String, target: Scenario) -> (outcome: Outcome, report: TestReport?) {
-        let current: Scenario
-        do {
-            current = try ScenarioLoader.load(path: running)
-        } catch let error as InputError {
-            for d in error.diagnostics { print(d.description) }
-            return (.unusable, nil)
-        } catch {
-            print("\(running): error: OMS000: \(error)")
-            return (.unusable, nil)
-        }
+        guard let current = ScenarioLoader.load(path: running, report: print) else { return (.unusable, nil) }
         let rehearsal = AddNodeRehearsal.run(current: current, target: target, options: options)
         for line in rehearsal.summary() { print(line) }
         for outcome in rehearsal.expectations {
