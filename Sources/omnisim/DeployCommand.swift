@@ -13,10 +13,10 @@ struct Deploy: ParsableCommand {
     @Flag(help: "Perform the steps on the real hosts over SSH.")
     var real = false
 
-    @Option(parsing: .upToNextOption, help: "Only steps with these tags (comma-separated or repeated).")
+    @Option(help: "Only steps with these tags (comma-separated or repeated).")
     var tags: [String] = []
 
-    @Option(name: .customLong("skip-tags"), parsing: .upToNextOption, help: "Skip steps with these tags.")
+    @Option(name: .customLong("skip-tags"), help: "Skip steps with these tags (comma-separated or repeated).")
     var skipTags: [String] = []
 
     @Option(help: "Only these hosts (comma-separated inventory names).")
