@@ -34,7 +34,8 @@ test: deps
 	else echo "note: $(JUNIT_XSD) not found; reports not checked against the JUnit schema"; fi
 
 bench: deps
-	$(SWIFT) run -c release omnisim-bench
+	$(SWIFT) build -c release
+	.build/release/omnisim-bench scenarios/4p1d.yml
 
 clean:
 	rm -rf .build reports/*.xml reports/*/

@@ -131,3 +131,30 @@ if FileManager.default.fileExists(atPath: sample) {
     print(String(format: "\n%@: validate + rehearse + JUnit, median %.1f ms, min %.1f ms (20 runs, in process)",
                  sample, runs[runs.count / 2] * 1000, runs[0] * 1000))
 }
+
+// Process wall time of `omnisim validate` on the sample, as a user runs it (needs the release omnisim
+// binary next to this one: `swift build -c release`).
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("omnisim").path
+if FileManager.default.isExecutableFile(atPath: binary) && FileManager.default.fileExists(atPath: sample) {
+    var walls: [Double] = []
+    // posix_spawn + waitpid: Foundation's Process adds tens of milliseconds of its own.
+    let argv = [binary, "validate", "--report-dir", directory + "/cli", sample]
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    for _ in 0..<10 {
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        walls.append(seconds {
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, binary, &actions, nil, &cArgs, environ) == 0 else { return }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        })
+    }
+    posix_spawn_file_actions_destroy(&actions)
+    walls.sort()
+    print(String(format: "%@: `omnisim validate` process wall time, median %.1f ms, min %.1f ms (10 runs)",
+                 sample, walls[walls.count / 2] * 1000, walls[0] * 1000))
+}
