@@ -66,10 +66,16 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         for session in all { session.shutdown() }
     }
 
+    /// The host's connection; a connection the peer closed since the last step is replaced by a new one,
+    /// whose host key is checked again (a replaced machine shows up here).
     private func session(for host: Host) throws -> SSHSession {
         lock.lock()
-        if let existing = sessions[host.name] { lock.unlock(); return existing }
+        let cached = sessions[host.name]
         lock.unlock()
+        if let cached {
+            if cached.isAlive { return cached }
+            drop(host)
+        }
         let target = SSHTarget(host: host.address, port: host.ssh.port, user: host.ssh.user, privateKeyFile: host.ssh.privateKeyFile,
                                password: host.ssh.password, passphrase: settings.passphrase)
         let session = try SSHSession(target: target, policy: settings.hostKeys, connectTimeout: settings.connectTimeout,
@@ -130,10 +136,9 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                 return outcome(.unreachable, m)
             case .hostKey(let m):
                 markBroken(task.host, .failed, m)
-                return outcome(.failed, m)
+                return outcome(.failed, "\(task.host.name): \(m)")
             case .connectionLost(let m):
                 drop(task.host)
-                markBroken(task.host, .unreachable, "\(m) during '\(task.step.id)'")
                 return outcome(.unreachable, "\(m) during '\(task.step.id)'")
             case .timedOut(let m):
                 drop(task.host)

@@ -168,4 +168,32 @@ import Testing
         #expect(again.failure?.host == "d1")
         #expect(again.failure?.message.contains("UNREACHABLE") == true)
     }
+
+    @Test func hostReplacedBetweenStepsIsStopped() throws {
+        let h = try SSHDHarness(hosts: ["p0", "p1", "d0", "d1"])
+        defer { h.stop() }
+        let scenario = try ScenarioLoader.load(path: try Self.scenario(h))
+        let b = backend(h)
+        let one = Step(id: "first", name: "first", tags: ["test"], hosts: .named(["d0", "d1"]), action: .detectInterface)
+        let two = Step(id: "second", name: "second", tags: ["test"], hosts: .named(["d0", "d1"]), action: .detectInterface)
+        final class Swapping: Backend {
+            let inner: SSHBackend
+            let between: () -> Void
+            var calls = 0
+            init(_ inner: SSHBackend, between: @escaping () -> Void) { self.inner = inner; self.between = between }
+            func perform(_ tasks: [HostTask]) -> [HostOutcome] {
+                calls += 1
+                if calls == 2 { between() }
+                return inner.perform(tasks)
+            }
+            func close() { inner.close() }
+        }
+        let swapping = Swapping(b) { try? h.replace("d0") }
+        let result = Runner(cluster: scenario.cluster, steps: [one, two], backend: swapping).run()
+        #expect(result.steps[0].results.allSatisfy { $0.status == .ok })
+        #expect(result.failure?.step.id == "second" && result.failure?.host == "d0")
+        #expect(result.failure?.message.contains("does not match") == true)
+        #expect(result.steps[1].results.first { $0.host == "d1" }?.status == .ok)
+        #expect(b.handshakeCount == 2, "d1 kept its connection; the refused reconnection to d0 does not count")
+    }
 }

@@ -90,6 +90,14 @@ public final class SSHSession: @unchecked Sendable {
         close(socket)
     }
 
+    /// False when the peer has closed the connection (e.g. the machine was rebooted or replaced).
+    public var isAlive: Bool {
+        guard !closed else { return false }
+        var byte: UInt8 = 0
+        let n = recv(socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    }
+
     func lastError() -> String {
         var message: UnsafeMutablePointer<CChar>?
         var length: Int32 = 0

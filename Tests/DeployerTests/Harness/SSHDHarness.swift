@@ -91,6 +91,18 @@ final class SSHDHarness: @unchecked Sendable {
     }
 
     /// Stops every sshd and listener and removes the harness directory.
+    /// Replaces a host by a new machine on the same address: new host key, fresh sshd.
+    func replace(_ host: String) throws {
+        kill(host)
+        let key = "\(dir)/host_\(host)"
+        try? FileManager.default.removeItem(atPath: key)
+        try? FileManager.default.removeItem(atPath: key + ".pub")
+        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
+        pidFiles[host] = "\(dir)/sshd_\(host).pid"
+        try Self.run("/usr/sbin/sshd", ["-f", "\(dir)/sshd_\(host).conf", "-E", "\(dir)/sshd_\(host).log"])
+        try waitUntilListening(addresses[host]!)
+    }
+
     func stop() {
         for host in Array(pidFiles.keys) { kill(host) }
         if let pids = try? String(contentsOfFile: statePath + "/listeners.pids", encoding: .utf8) {
