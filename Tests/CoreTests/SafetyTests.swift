@@ -65,8 +65,8 @@ import Testing
 }
 
 /// A seeded mutation fuzzer over the sample inventories and scenarios: every mutant either loads or is
-/// rejected with a located `InputError`; nothing crashes. CI runs it for a few seconds; set
-/// `OMNISIM_FUZZ_SECONDS` for longer runs.
+/// rejected with a located `InputError`; nothing crashes. It runs 4 s locally and 60 s in CI (`CI=true`);
+/// `OMNISIM_FUZZ_SECONDS` and `OMNISIM_FUZZ_SEED` set the length and the seed.
 @Suite struct LoaderFuzzTests {
     struct Generator: RandomNumberGenerator {
         var state: UInt64
@@ -110,7 +110,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try String(contentsOf: root.appendingPathComponent("scenarios/inventories/2p1d.yml"), encoding: .utf8)
             .write(to: dir.appendingPathComponent("inventories-2p1d.yml"), atomically: true, encoding: .utf8)
-        let seconds = Double(ProcessInfo.processInfo.environment["OMNISIM_FUZZ_SECONDS"] ?? "") ?? 4
+        let environment = ProcessInfo.processInfo.environment
+        let seconds = Double(environment["OMNISIM_FUZZ_SECONDS"] ?? "") ?? (environment["CI"] == "true" ? 60 : 4)
         var rng = Generator(state: UInt64(ProcessInfo.processInfo.environment["OMNISIM_FUZZ_SEED"] ?? "") ?? 20261124)
         let deadline = Date().addingTimeInterval(seconds)
         var runs = 0, rejected = 0

@@ -46,4 +46,28 @@ import Testing
         // Nothing ran after the interruption: no proxy was started.
         #expect(!h.calls().contains { $0.args.last?.hasSuffix("run_proxy_server.sh") == true })
     }
+
+    @Test func failedRealDeployExitsNonZeroWithAReport() throws {
+        let binary = try #require(Self.binary, "build the omnisim executable first (swift build)")
+        let h = try SSHDHarness(hosts: ["p0", "p1", "d0", "d1"])
+        defer { h.stop() }
+        let stranger = h.dir + "/stranger"
+        try SSHDHarness.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
+        let scenario = try RealDeployTests.scenario(h, hostKey: stranger)
+        let reports = h.dir + "/reports"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["deploy", scenario, "--real", "--known-hosts", h.knownHosts, "--report-dir", reports, "--connect-timeout", "3"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains("FAILED at 'remove-containers-pd' on p0: authentication failed for root@"))
+        let report = try JUnitReader.read(path: reports + "/loopback-scenario.xml")[0]
+        #expect(report.errors >= 1)
+        #expect(report.suites.flatMap(\.cases).contains { $0.name == "remove-containers-pd @ p0" })
+    }
 }
