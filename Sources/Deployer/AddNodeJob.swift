@@ -32,8 +32,8 @@ public struct AddNodeJob {
             return Outcome(status: 1, run: nil, rollback: nil)
         }
         let cluster = target.cluster
-        let interrupt = InterruptFlag.install()
         let backend = SSHBackend(settings: settings)
+        let interrupt = InterruptFlag.install { backend.interrupt() }
         let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend)
         runner.shouldStop = { interrupt.signal != 0 }
         runner.onStep = { if let line = Progress.line($0) { print(line) } }

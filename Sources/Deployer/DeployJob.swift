@@ -28,8 +28,8 @@ public struct DeployJob {
             print("\(scenario.name): not deploying: fix the errors above (or pass --force)")
             return 1
         }
-        let interrupt = InterruptFlag.install()
         let backend = SSHBackend(settings: settings)
+        let interrupt = InterruptFlag.install { backend.interrupt() }
         let runner = Runner(cluster: cluster, steps: steps?(cluster) ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
         runner.shouldStop = { interrupt.signal != 0 }
         runner.onStep = { if let line = Progress.line($0) { print(line) } }
@@ -59,12 +59,17 @@ final class InterruptFlag: @unchecked Sendable {
     private(set) var signal: Int32 = 0
     private var sources: [DispatchSourceSignal] = []
 
-    static func install() -> InterruptFlag {
+    /// `onSignal` runs once, at the first signal.
+    static func install(onSignal: @escaping @Sendable () -> Void = {}) -> InterruptFlag {
         let flag = InterruptFlag()
         for sig in [SIGINT, SIGTERM] {
             Foundation.signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { if flag.signal == 0 { flag.signal = sig } }
+            source.setEventHandler {
+                guard flag.signal == 0 else { return }
+                flag.signal = sig
+                onSignal()
+            }
             source.resume()
             flag.sources.append(source)
         }

@@ -16,6 +16,8 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         public var commandPATH: String?
         /// Bytes of stdout/stderr kept per operation.
         public var outputLimit = 64 * 1024
+        /// After an interrupt, how long running commands may still finish before they are abandoned.
+        public var interruptGrace = 30.0
 
         public init() {}
     }
@@ -30,6 +32,20 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     public private(set) var handshakeCount = 0
     /// Files uploaded by tree pushes (unchanged files are skipped), for tests.
     public private(set) var uploadedFiles = 0
+    private var abandonAt: Date?
+
+    /// Called on SIGINT/SIGTERM: running commands get `interruptGrace` seconds, then are abandoned.
+    public func interrupt() {
+        lock.lock()
+        if abandonAt == nil { abandonAt = Date().addingTimeInterval(settings.interruptGrace) }
+        lock.unlock()
+    }
+
+    private var graceExpired: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return abandonAt.map { Date() >= $0 } ?? false
+    }
 
     public init(settings: Settings = Settings()) { self.settings = settings }
 
@@ -145,6 +161,9 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                 return outcome(.timedOut, "step '\(task.step.id)' on \(task.host.name): \(m)")
             case .protocolError(let m), .sftp(let m):
                 return outcome(.failed, m)
+            case .interrupted(let m):
+                drop(task.host)
+                return outcome(.interrupted, "step '\(task.step.id)' on \(task.host.name): \(m)")
             }
         } catch {
             return outcome(.failed, "\(error)")
@@ -175,7 +194,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         switch operation {
         case .shell(let command):
             let full = settings.commandPATH.map { "export PATH=\(Shell.quote($0)):\"$PATH\"; " + command } ?? command
-            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit)
+            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit, abort: { graceExpired })
             return record(result.exitStatus, result.stdout, result.stderr)
         case .writeFile(let path, let content, let mode):
             try session!.upload(Array(content.utf8), to: path, mode: mode)

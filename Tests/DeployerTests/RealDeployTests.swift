@@ -196,4 +196,24 @@ import Testing
         #expect(result.steps[1].results.first { $0.host == "d1" }?.status == .ok)
         #expect(b.handshakeCount == 2, "d1 kept its connection; the refused reconnection to d0 does not count")
     }
+
+    @Test func interruptAbandonsRunningCommandsAfterTheGracePeriod() throws {
+        let h = try SSHDHarness(hosts: ["p0", "p1", "d0", "d1"])
+        defer { h.stop() }
+        let scenario = try ScenarioLoader.load(path: try Self.scenario(h))
+        var settings = SSHBackend.Settings()
+        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
+        settings.interruptGrace = 1
+        let backend = SSHBackend(settings: settings)
+        let host = scenario.cluster.host(named: "d0")!
+        let step = Step(id: "long", name: "long", tags: ["test"], hosts: .named(["d0"]), action: .detectInterface, timeout: 60)
+        let interrupter = Thread { usleep(1_000_000); backend.interrupt() }
+        interrupter.start()
+        let start = Date()
+        let outcome = backend.perform([HostTask(step: step, host: host, operations: [.shell("sleep 30")], timeout: 60)])[0]
+        #expect(outcome.status == .interrupted)
+        #expect(outcome.message?.contains("grace period") == true)
+        #expect(Date().timeIntervalSince(start) < 10)
+        backend.close()
+    }
 }

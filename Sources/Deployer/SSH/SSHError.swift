@@ -9,11 +9,13 @@ public enum SSHError: Error, CustomStringConvertible, Sendable {
     case timedOut(String)
     case protocolError(String)
     case sftp(String)
+    /// The run was interrupted and the grace period for running commands ran out.
+    case interrupted(String)
 
     public var description: String {
         switch self {
         case .unreachable(let m), .authentication(let m), .hostKey(let m), .connectionLost(let m),
-             .timedOut(let m), .protocolError(let m), .sftp(let m):
+             .timedOut(let m), .protocolError(let m), .sftp(let m), .interrupted(let m):
             return m
         }
     }

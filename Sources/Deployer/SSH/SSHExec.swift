@@ -14,7 +14,8 @@ extension SSHSession {
     /// Runs `command` with `/bin/bash -c`, reading stdout and stderr together without blocking so a
     /// chatty command cannot stall the channel, until it exits or `timeout` passes. Keeps the last
     /// `outputLimit` bytes of each stream. A command that ends without an exit status is an error.
-    public func exec(_ command: String, timeout: Double, outputLimit: Int = 1 << 20) throws -> ExecResult {
+    /// `abort` is polled while waiting; when it returns true the command is abandoned as interrupted.
+    public func exec(_ command: String, timeout: Double, outputLimit: Int = 1 << 20, abort: () -> Bool = { false }) throws -> ExecResult {
         let start = Date()
         let deadline = start.addingTimeInterval(timeout)
         libssh2_session_set_blocking(session, 1)
@@ -56,6 +57,10 @@ extension SSHSession {
             if Date() >= deadline {
                 abandon = true
                 throw SSHError.timedOut("no exit within \(Int(timeout)) s")
+            }
+            if abort() {
+                abandon = true
+                throw SSHError.interrupted("interrupted; the command was still running after the grace period")
             }
             if !progressed { try waitForSocket(until: deadline) }
         }
