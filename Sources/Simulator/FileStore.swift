@@ -66,6 +66,7 @@ public final class FileStore: @unchecked Sendable {
     }
 
     public func makeDirectories(_ path: String) {
+        if dirs.contains(path) { return }
         var current = ""
         for part in path.split(separator: "/") {
             current += "/" + part

@@ -117,13 +117,21 @@ public struct JSONError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = "invalid JSON: " + description }
 }
 
+/// A strict recursive-descent JSON parser over UTF-8 bytes.
 struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
 
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func value() throws -> JSONValue {
@@ -140,13 +148,13 @@ struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
             while true {
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONError("expected a key at byte \(index)") }
+                guard index < bytes.count, bytes[index] == Self.quote else { throw JSONError("expected a key at byte \(index)") }
                 let key = try string()
                 skipSpace()
-                try expect(":")
+                try expect(UInt8(ascii: ":"))
                 pairs.append((key, try value()))
                 skipSpace()
-                if try separator("}") { return .object(pairs) }
+                if try separator(UInt8(ascii: "}")) { return .object(pairs) }
             }
         case UInt8(ascii: "["):
             index += 1
@@ -156,79 +164,89 @@ struct JSONParser {
             while true {
                 items.append(try value())
                 skipSpace()
-                if try separator("]") { return .array(items) }
+                if try separator(UInt8(ascii: "]")) { return .array(items) }
             }
-        case UInt8(ascii: "\""): return .string(try string())
+        case Self.quote: return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        default:
-            let start = index
-            if bytes[index] == UInt8(ascii: "-") { index += 1 }
-            while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
-            guard let number = Int(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-                throw JSONError("unexpected character at byte \(start)")
-            }
-            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
-                throw JSONError("fractional numbers are not expected (byte \(start))")
-            }
-            return .int(number)
+        default: return .int(try number())
         }
     }
 
-    mutating func separator(_ close: Character) throws -> Bool {
+    private mutating func number() throws -> Int {
+        let start = index
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        var value = 0
+        let digitsStart = index
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int(bytes[index] - 0x30))
+            if o1 || o2 { throw JSONError("number too large at byte \(start)") }
+            value = sum
+            index += 1
+        }
+        guard index > digitsStart else { throw JSONError("unexpected character at byte \(start)") }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            throw JSONError("fractional numbers are not expected (byte \(start))")
+        }
+        return negative ? -value : value
+    }
+
+    private mutating func separator(_ close: UInt8) throws -> Bool {
         guard index < bytes.count else { throw JSONError("unexpected end") }
         if bytes[index] == UInt8(ascii: ",") { index += 1; return false }
-        if bytes[index] == close.asciiValue! { index += 1; return true }
-        throw JSONError("expected ',' or '\(close)' at byte \(index)")
+        if bytes[index] == close { index += 1; return true }
+        throw JSONError("expected ',' or '\(Character(UnicodeScalar(close)))' at byte \(index)")
     }
 
-    mutating func expect(_ c: Character) throws {
-        guard index < bytes.count, bytes[index] == c.asciiValue! else { throw JSONError("expected '\(c)' at byte \(index)") }
+    private mutating func expect(_ c: UInt8) throws {
+        guard index < bytes.count, bytes[index] == c else { throw JSONError("expected '\(Character(UnicodeScalar(c)))' at byte \(index)") }
         index += 1
     }
 
-    mutating func literal(_ word: String) throws {
-        let w = Array(word.utf8)
-        guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else {
-            throw JSONError("unexpected character at byte \(index)")
-        }
-        index += w.count
+    private mutating func literal(_ word: StaticString) throws {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw JSONError("unexpected character at byte \(index)") }
+        for k in 0..<count where bytes[index + k] != word.utf8Start[k] { throw JSONError("unexpected character at byte \(index)") }
+        index += count
     }
 
-    mutating func string() throws -> String {
+    /// A string literal; runs without escapes are decoded in one piece.
+    private mutating func string() throws -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var raw: [UInt8] = []
-        func flush() { scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars); raw.removeAll() }
+        var result = ""
+        var runStart = index
         while index < bytes.count {
             let b = bytes[index]
-            if b == UInt8(ascii: "\"") { index += 1; flush(); return String(scalars) }
-            if b < 0x20 { throw JSONError("control character in a string at byte \(index)") }
-            if b == UInt8(ascii: "\\") {
-                flush()
-                guard index + 1 < bytes.count else { break }
-                let e = bytes[index + 1]
-                index += 2
-                switch e {
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
-                        throw JSONError("bad \\u escape at byte \(index)")
-                    }
-                    index += 4
-                    scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(Unicode.Scalar(e))
-                default: throw JSONError("bad escape at byte \(index - 1)")
-                }
-                continue
+            if b == Self.quote {
+                result += String(decoding: bytes[runStart..<index], as: UTF8.self)
+                index += 1
+                return result
             }
-            raw.append(b)
-            index += 1
+            if b < 0x20 { throw JSONError("control character in a string at byte \(index)") }
+            if b != Self.backslash { index += 1; continue }
+            result += String(decoding: bytes[runStart..<index], as: UTF8.self)
+            guard index + 1 < bytes.count else { break }
+            let e = bytes[index + 1]
+            index += 2
+            switch e {
+            case UInt8(ascii: "n"): result += "\n"
+            case UInt8(ascii: "t"): result += "\t"
+            case UInt8(ascii: "r"): result += "\r"
+            case UInt8(ascii: "b"): result += "\u{08}"
+            case UInt8(ascii: "f"): result += "\u{0C}"
+            case UInt8(ascii: "u"):
+                guard index + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                    throw JSONError("bad \\u escape at byte \(index)")
+                }
+                index += 4
+                result.unicodeScalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            case Self.quote, Self.backslash, UInt8(ascii: "/"): result.unicodeScalars.append(Unicode.Scalar(e))
+            default: throw JSONError("bad escape at byte \(index - 1)")
+            }
+            runStart = index
         }
         throw JSONError("unterminated string")
     }
