@@ -42,7 +42,7 @@ struct AddNode: ParsableCommand {
         var realJob = AddNodeJob(current: try loadOrExit(current), target: scenario,
                               reportPath: "\(report.reportDirectory)/\(scenario.name)-real.xml")
         realJob.timestamp = job.timestamp
-        realJob.settings = ssh.settings
+        realJob.settings = try ssh.settings()
         let status = realJob.run().status
         if status != 0 { throw ExitCode(status) }
     }

@@ -57,7 +57,7 @@ struct Deploy: ParsableCommand {
             job.junitPath = junit
             job.timestamp = try report.date()
             job.force = force
-            job.settings = ssh.settings
+            job.settings = try ssh.settings()
             let status = job.run()
             if status != 0 { throw ExitCode(status) }
             return

@@ -31,17 +31,31 @@ struct SSHOptions: ParsableArguments {
     @Option(name: .customLong("remote-path"), help: "Directories put first on PATH for remote commands.")
     var remotePath: String?
 
+    @Flag(name: .customLong("ask-passphrase"), help: "Prompt for the private keys' passphrase (else OMNISIM_KEY_PASSPHRASE).")
+    var askPassphrase = false
+
     func validate() throws {
         guard forks >= 1 && forks <= 256 else { throw ValidationError("--forks must be between 1 and 256") }
     }
 
-    var settings: SSHBackend.Settings {
+    /// The passphrase: prompted for without echo with --ask-passphrase, else from the environment.
+    func passphrase() throws -> Secret? {
+        if askPassphrase {
+            guard isatty(STDIN_FILENO) != 0, let typed = getpass("Key passphrase: ") else {
+                throw ValidationError("--ask-passphrase needs a terminal; set OMNISIM_KEY_PASSPHRASE instead")
+            }
+            return Secret(String(cString: typed))
+        }
+        return ProcessInfo.processInfo.environment["OMNISIM_KEY_PASSPHRASE"].map(Secret.init)
+    }
+
+    func settings() throws -> SSHBackend.Settings {
         var settings = SSHBackend.Settings()
         settings.hostKeys = HostKeyPolicy(knownHostsPath: knownHosts, acceptNew: acceptNewHostKeys)
         settings.forks = forks
         settings.connectTimeout = connectTimeout
         settings.commandPATH = remotePath
-        settings.passphrase = ProcessInfo.processInfo.environment["OMNISIM_KEY_PASSPHRASE"].map(Secret.init)
+        settings.passphrase = try passphrase()
         return settings
     }
 }

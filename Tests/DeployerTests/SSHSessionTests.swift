@@ -101,6 +101,29 @@ import Testing
         }
     }
 
+    @Test func passphraseProtectedKey() throws {
+        let harness = try SSHDHarness(hosts: ["h1"])
+        defer { harness.stop() }
+        let key = harness.dir + "/locked"
+        let passphrase = "open sesame \(UUID().uuidString.prefix(4))"
+        try SSHDHarness.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-f", key])
+        let authorized = try String(contentsOfFile: harness.dir + "/authorized_keys", encoding: .utf8)
+            + (try String(contentsOfFile: key + ".pub", encoding: .utf8))
+        try authorized.write(toFile: harness.dir + "/authorized_keys", atomically: true, encoding: .utf8)
+        let target = SSHTarget(host: harness.addresses["h1"]!, port: harness.port, privateKeyFile: key)
+        let policy = HostKeyPolicy(knownHostsPath: harness.knownHosts)
+        do {
+            _ = try SSHSession(target: target, policy: policy, connectTimeout: 5)
+            Issue.record("an encrypted key worked without its passphrase")
+        } catch let error as SSHError {
+            #expect(error.description.contains("authentication failed"))
+        }
+        var unlocked = target
+        unlocked.passphrase = Secret(passphrase)
+        let s = try SSHSession(target: unlocked, policy: policy, connectTimeout: 5)
+        #expect(try s.exec("echo ok", timeout: 10).stdout == "ok\n")
+    }
+
     @Test func unreachableAddressFailsFast() throws {
         let start = Date()
         #expect(throws: SSHError.self) {
