@@ -6,17 +6,23 @@ struct ActionRun {
     private var records: [OperationRecord] = []
     var failure: (status: HostStatus, message: String)?
 
+    // Stored once per run: reading them through the backend would copy whole structs on every access.
+    let host: Host
+    let cluster: Cluster
+    let settings: DeploymentSettings
+    let paths: Paths
+    let executor: Machine
+
     init(backend: SimulatorBackend, task: HostTask, machine: Machine) {
         self.backend = backend
         self.task = task
         self.machine = machine
+        self.host = task.host
+        self.cluster = backend.cluster
+        self.settings = backend.cluster.settings
+        self.paths = backend.paths
+        self.executor = backend.world.executor
     }
-
-    var host: Host { task.host }
-    var cluster: Cluster { backend.cluster }
-    var settings: DeploymentSettings { cluster.settings }
-    var paths: Paths { backend.paths }
-    var executor: Machine { backend.world.executor }
     var now: Double { backend.clock + records.reduce(0) { $0 + $1.duration } }
 
     func outcome() -> HostOutcome {

@@ -3,12 +3,13 @@ public struct Scripts: Sendable {
     public let cluster: Cluster
     public let paths: Paths
 
+    private let settings: DeploymentSettings
+
     public init(cluster: Cluster) {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
+        self.settings = cluster.settings
     }
-
-    private var settings: DeploymentSettings { cluster.settings }
     private var q: (String) -> String { Shell.quote }
 
     public func content(_ file: StepAction.GeneratedFile, for host: Host, playbook: PlaybookKind = .main) -> String {

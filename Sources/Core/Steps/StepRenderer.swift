@@ -25,13 +25,14 @@ public struct StepRenderer: Sendable {
     public let paths: Paths
     public let scripts: Scripts
 
+    private let settings: DeploymentSettings
+
     public init(cluster: Cluster) {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
         self.scripts = Scripts(cluster: cluster)
+        self.settings = cluster.settings
     }
-
-    private var settings: DeploymentSettings { cluster.settings }
     private func q(_ s: String) -> String { Shell.quote(s) }
 
     public func render(_ step: Step, on host: Host, facts: HostFacts) -> Rendered {
