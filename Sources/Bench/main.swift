@@ -87,7 +87,7 @@ try FileManager.default.createDirectory(atPath: directory, withIntermediateDirec
 defer { try? FileManager.default.removeItem(atPath: directory) }
 
 print("omnisim benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
-print("hosts   load+rules   rehearse   junit     total      µs/host   peak MB")
+print("hosts   load+rules   rehearse   junit     total      µs/host   peak MB (after rehearsal / end)")
 var previous: (hosts: Int, total: Double)?
 // `OMNISIM_BENCH_SIZES=256,1024` picks the sizes; the default is the ladder.
 let sizes = ProcessInfo.processInfo.environment["OMNISIM_BENCH_SIZES"].map { $0.split(separator: ",").compactMap { Int($0) } }
@@ -103,11 +103,12 @@ for size in sizes {
     }
     var rehearsal: Rehearsal!
     let rehearse = seconds { rehearsal = Rehearsal.run(scenario) }
+    let rehearsalPeak = peakMemoryMB()
     let junit = try seconds { try JUnitWriter.write(rehearsal.report(timestamp: Date()), to: "\(directory)/report-\(size).xml") }
     let total = load + rehearse + junit
     let hosts = scenario.inventory.hosts.count
-    print(String(format: "%5d   %8.1f ms  %7.1f ms  %6.1f ms  %7.1f ms  %7.1f   %6.0f", hosts, load * 1000, rehearse * 1000,
-                 junit * 1000, total * 1000, total / Double(hosts) * 1e6, peakMemoryMB())
+    print(String(format: "%5d   %8.1f ms  %7.1f ms  %6.1f ms  %7.1f ms  %7.1f   %6.0f / %.0f", hosts, load * 1000, rehearse * 1000,
+                 junit * 1000, total * 1000, total / Double(hosts) * 1e6, rehearsalPeak, peakMemoryMB())
           + (rehearsal.run.succeeded ? "" : "   (run failed: \(rehearsal.run.failure!.message))")
           + (findings.contains { $0.severity == .error } ? "   (\(findings.count) findings)" : ""))
     if let previous {
