@@ -1,7 +1,8 @@
 # omnisim — common tasks. `make demo` and `make test` are the README's two commands.
 SWIFT ?= swift
 APT_PACKAGES = libssh2-1-dev libxml2-dev libxml2-utils openssh-server rsync
-JUNIT_XSD ?= ../shared/junit/JUnit-windyroad.xsd
+# The workplace's copy when present, else the copy shipped with the test fixtures.
+JUNIT_XSD ?= $(firstword $(wildcard ../shared/junit/JUnit-windyroad.xsd) Tests/CoreTests/Fixtures/junit/JUnit-windyroad.xsd)
 
 .PHONY: deps build demo test bench clean
 
