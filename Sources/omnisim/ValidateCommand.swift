@@ -24,7 +24,10 @@ struct Validate: ParsableCommand {
     func run() throws {
         let date = try report.date()
         let files = scenarioFiles(paths)
-        if files.isEmpty { throw ValidationError("no scenario files found in \(paths.joined(separator: " "))") }
+        if files.isEmpty {
+            print("error: no scenario files (*.yml, *.yaml) in \(paths.joined(separator: " "))")
+            throw ExitCode(2)
+        }
         let outcome: ValidateJob.Outcome
         if files.count == 1 {
             var job = ValidateJob(path: files[0])

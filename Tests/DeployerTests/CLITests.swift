@@ -38,6 +38,9 @@ import Testing
         #expect(unusable.status == 2)
         #expect(unusable.output.contains("\(bad):4:5: error: OMS003: unknown group 'Q'"))
         #expect(try omnisim(["validate", reports + "/missing.yml"]).status == 2)
+        let emptyDirectory = reports + "/nothing"
+        try FileManager.default.createDirectory(atPath: emptyDirectory, withIntermediateDirectories: true)
+        #expect(try omnisim(["validate", emptyDirectory]).status == 2)
     }
 
     @Test func planAsJSON() throws {
