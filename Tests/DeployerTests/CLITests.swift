@@ -27,6 +27,10 @@ import Testing
         let clean = try omnisim(["validate", "--report-dir", reports, "scenarios/2p1d.yml"])
         #expect(clean.status == 0)
         #expect(FileManager.default.fileExists(atPath: reports + "/2p1d.xml"))
+        #expect(FileManager.default.fileExists(atPath: reports + "/2p1d.md"))
+        #expect(FileManager.default.fileExists(atPath: reports + "/2p1d/state.json"))
+        #expect(FileManager.default.fileExists(atPath: reports + "/2p1d/ranktables/global_ranktable_merge.json"))
+        #expect(FileManager.default.fileExists(atPath: reports + "/2p1d/ranktables/collect_files_d/local_ranktable_merge.json"))
         // A bare inventory with a rule violation (and no expectation): findings → 1.
         let findings = try omnisim(["validate", "--report-dir", reports, "scenarios/inventories/duplicate-kv-rank.yml"])
         #expect(findings.status == 1)
@@ -41,6 +45,17 @@ import Testing
         let emptyDirectory = reports + "/nothing"
         try FileManager.default.createDirectory(atPath: emptyDirectory, withIntermediateDirectories: true)
         #expect(try omnisim(["validate", emptyDirectory]).status == 2)
+    }
+
+    @Test func fixedTimestampGivesIdenticalReports() throws {
+        defer { try? FileManager.default.removeItem(atPath: reports + "-a"); try? FileManager.default.removeItem(atPath: reports + "-b") }
+        for dir in ["-a", "-b"] {
+            #expect(try omnisim(["validate", "--timestamp", "2025-01-31T12:00:00", "--report-dir", reports + dir, "scenarios/fault-npu-busy.yml"]).status == 0)
+        }
+        let a = try String(contentsOfFile: reports + "-a/fault-npu-busy.xml", encoding: .utf8)
+        #expect(a == (try String(contentsOfFile: reports + "-b/fault-npu-busy.xml", encoding: .utf8)))
+        #expect(a.contains("timestamp=\"2025-01-31T12:00:00\""))
+        #expect(try omnisim(["validate", "--timestamp", "yesterday", "scenarios/2p1d.yml"]).status != 0)
     }
 
     @Test func planAsJSON() throws {
@@ -64,6 +79,8 @@ import Testing
     @Test func gateOverTheSampleReports() throws {
         defer { try? FileManager.default.removeItem(atPath: reports + "-gate") }
         #expect(try omnisim(["validate", "--report-dir", reports + "-gate", "scenarios/fault-exit.yml", "scenarios/1p1d.yml"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: reports + "-gate/all.xml"))
+        #expect(try String(contentsOfFile: reports + "-gate/index.md", encoding: .utf8).contains("| [fault-exit](fault-exit.md) | passed |"))
         let gate = try omnisim(["gate", reports + "-gate"])
         #expect(gate.status == 0)
         #expect(gate.output.contains("gate: PASSED"))
