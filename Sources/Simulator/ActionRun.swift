@@ -84,7 +84,7 @@ struct ActionRun {
         case .setFacts: ok()
         case .removeContainers: removeContainers()
         case .inspectContainers:
-            let names = [settings.dockerNamePrefill + "_" + host.name, settings.dockerNameDecode + "_" + host.name]
+            let names = settings.serverContainerNames(of: host.name)
             ok(names.filter { machine.containers[$0] != nil }.joined(separator: "\n"), 0.3)
         case .runContainer: runContainer()
         case .makeDirectory(let ref): makeDirectory(paths.resolve(ref, for: host))
@@ -123,10 +123,7 @@ struct ActionRun {
     }
 
     mutating func removeContainers() {
-        let names = host.role == .proxy
-            ? [settings.dockerNameProxy + "_" + host.name]
-            : [settings.dockerNamePrefill + "_" + host.name, settings.dockerNameDecode + "_" + host.name]
-        for name in names where machine.containers[name] != nil {
+        for name in settings.containersToRemove(on: host) where machine.containers[name] != nil {
             machine.containers[name] = nil
             _ = machine.kill { $0.container == name }
         }
@@ -199,7 +196,7 @@ struct ActionRun {
 
     mutating func generateLocalRanktable() {
         guard requireContainer() else { return }
-        let script = paths.script(host.role == .prefill ? .generatePrefillRanktable : .generateDecodeRanktable)
+        let script = paths.script(.generateRanktable(for: host.role))
         guard requireFile(script) else { return }
         let dir = paths.localRanktableDirectory(host.role)
         machine.removeContents(of: dir)
@@ -271,7 +268,7 @@ struct ActionRun {
 
     mutating func killProcesses(_ pattern: String) {
         guard requireContainer() else { return }
-        guard requireFile(paths.script(pattern == "ray" ? .killRay : pattern == "nginx" ? .killNginx : .killPython)) else { return }
+        guard requireFile(paths.script(.killScript(for: pattern))) else { return }
         let name = cluster.containerName(host)
         _ = machine.kill { $0.container == name && $0.command.contains(pattern) }
         // The kill script's own command line matches its pattern, so it kills itself: exit 137.

@@ -73,7 +73,7 @@ extension ActionRun {
 
     mutating func startServer() {
         guard requireContainer() else { return }
-        let script = paths.script(host.role == .prefill ? .runPrefill : .runDecode)
+        let script = paths.script(.runServer(for: host.role))
         // `docker exec -d` returns 0 whatever happens inside: each problem below is one the seed never sees.
         guard machine.files[script] != nil else { return silentFailure("\(script) does not exist, so nothing starts") }
         guard container()!.packagesInstalled else {

@@ -50,6 +50,16 @@ public struct DeploymentSettings: Sendable, Hashable {
         }
     }
 
+    /// The P and D container names of a host name: what the playbook inspects on P/D hosts.
+    public func serverContainerNames(of hostName: String) -> [String] {
+        [dockerNamePrefill + "_" + hostName, dockerNameDecode + "_" + hostName]
+    }
+
+    /// The containers the cleanup steps look for on `host`: both server names on P/D hosts, the proxy's on C.
+    public func containersToRemove(on host: Host) -> [String] {
+        host.role == .proxy ? [dockerNameProxy + "_" + host.name] : serverContainerNames(of: host.name)
+    }
+
     /// `<prefix>_<inventory host name>`, the container of `host` in its own role.
     public func containerName(for host: Host) -> String {
         containerPrefix(for: host.role) + "_" + host.name

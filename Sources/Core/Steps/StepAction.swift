@@ -96,5 +96,20 @@ public enum StepAction: Sendable, Hashable {
         case lmcacheConfig = "lmcache_mooncake_config.yml"
 
         public var mode: Int { rawValue.hasSuffix(".sh") ? 0o750 : 0o644 }
+
+        /// The kill script for a process pattern ("python", "ray" or "nginx").
+        public static func killScript(for pattern: String) -> GeneratedFile {
+            pattern == "ray" ? .killRay : pattern == "nginx" ? .killNginx : .killPython
+        }
+
+        /// The script that generates a P or D host's local ranktables.
+        public static func generateRanktable(for role: Role) -> GeneratedFile {
+            role == .prefill ? .generatePrefillRanktable : .generateDecodeRanktable
+        }
+
+        /// The script that starts a P or D host's servers.
+        public static func runServer(for role: Role) -> GeneratedFile {
+            role == .prefill ? .runPrefill : .runDecode
+        }
     }
 }

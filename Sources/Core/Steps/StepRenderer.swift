@@ -40,14 +40,12 @@ public struct StepRenderer: Sendable {
         case .setFacts:
             return .operations([])
         case .removeContainers:
-            let names = host.role == .proxy
-                ? [settings.dockerNameProxy + "_" + host.name]
-                : [settings.dockerNamePrefill + "_" + host.name, settings.dockerNameDecode + "_" + host.name]
+            let names = settings.containersToRemove(on: host)
             return .operations([.shell(
                 "names=$(docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##'); "
                 + "if [ -n \"$names\" ]; then docker stop $names && docker rm -f $names; fi")])
         case .inspectContainers:
-            let names = [settings.dockerNamePrefill + "_" + host.name, settings.dockerNameDecode + "_" + host.name]
+            let names = settings.serverContainerNames(of: host.name)
             return .operations([.shell("docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##' || true")])
         case .runContainer:
             return .operations([.shell(dockerRun(host))])
@@ -72,7 +70,7 @@ public struct StepRenderer: Sendable {
                 Shell.env(prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST", host.deviceString ?? ""),
                 Shell.env(prefill ? "PREFILL_RANKTABLE_SAVE_PATH" : "DECODE_RANKTABLE_SAVE_PATH", paths.localRanktableDirectory(host.role)),
             ]
-            let script = paths.script(prefill ? .generatePrefillRanktable : .generateDecodeRanktable)
+            let script = paths.script(.generateRanktable(for: host.role))
             return .operations([.shell("docker exec \(env.joined(separator: " ")) \(q(cluster.containerName(host))) /bin/bash -c \(q(script))")])
         case .findLocalRanktables:
             let dir = paths.localRanktableDirectory(host.role)
@@ -91,8 +89,7 @@ public struct StepRenderer: Sendable {
         case .pushGlobalRanktables:
             return .operations([.pushTree(localPath: paths.global, remotePath: paths.global, contentsOnly: true)])
         case .killProcesses(let pattern):
-            let file: StepAction.GeneratedFile = pattern == "ray" ? .killRay : pattern == "nginx" ? .killNginx : .killPython
-            return .operations([.shell(exec(host, paths.script(file)))])
+            return .operations([.shell(exec(host, paths.script(.killScript(for: pattern))))])
         case .killPortOwner(let which):
             guard let ports = cluster.globals.lmcachePorts else { return .skip("etcd/Mooncake ports are not set") }
             let port = which == .etcd ? ports.etcd : ports.master
@@ -217,7 +214,7 @@ public struct StepRenderer: Sendable {
         env += [("KV_CONNECTOR", settings.kvConnector),
                 ("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
                 ("LMCACHE_MOONCAKE_CONFIG_PATH", paths.script(.lmcacheConfig))]
-        let script = paths.script(host.role == .prefill ? .runPrefill : .runDecode)
+        let script = paths.script(.runServer(for: host.role))
         return "docker exec \(env.map { Shell.env($0.0, $0.1) }.joined(separator: " ")) -d \(q(cluster.containerName(host))) /bin/bash -c \(q(script))"
     }
 }
