@@ -102,7 +102,17 @@ for size in sizes {
         findings = RuleSet.check(scenario.cluster)
     }
     var rehearsal: Rehearsal!
-    let rehearse = seconds { rehearsal = Rehearsal.run(scenario) }
+    // `OMNISIM_BENCH_STEPS=1` also prints the slowest steps of each rehearsal.
+    var stepTimes: [(id: String, seconds: Double)] = []
+    var lastStep = DispatchTime.now().uptimeNanoseconds
+    let perStep = ProcessInfo.processInfo.environment["OMNISIM_BENCH_STEPS"] == "1"
+    let rehearse = seconds {
+        rehearsal = Rehearsal.run(scenario, findings: findings, onStep: perStep ? { run in
+            let now = DispatchTime.now().uptimeNanoseconds
+            stepTimes.append((run.step.id, Double(now - lastStep) / 1e9))
+            lastStep = now
+        } : nil)
+    }
     let rehearsalPeak = peakMemoryMB()
     let junit = try seconds { try JUnitWriter.write(rehearsal.report(timestamp: Date()), to: "\(directory)/report-\(size).xml") }
     let total = load + rehearse + junit
@@ -111,6 +121,9 @@ for size in sizes {
                  junit * 1000, total * 1000, total / Double(hosts) * 1e6, rehearsalPeak, peakMemoryMB())
           + (rehearsal.run.succeeded ? "" : "   (run failed: \(rehearsal.run.failure!.message))")
           + (findings.contains { $0.severity == .error } ? "   (\(findings.count) findings)" : ""))
+    for (id, time) in stepTimes.sorted(by: { $0.seconds > $1.seconds }).prefix(12) {
+        print(String(format: "          %-40@ %7.1f ms", id, time * 1000))
+    }
     if let previous {
         let growth = (total / previous.total) / (Double(hosts) / Double(previous.hosts))
         print(String(format: "        cost growth vs hosts growth: %.2f (1.00 = linear)", growth))

@@ -209,7 +209,7 @@ struct ActionRun {
                                             decodeLists: host.role == .decode ? lists : [], apiServer: host.role == .prefill,
                                             deviceIP: { id in Int(id).flatMap { machine.npus[$0] } })
             for file in outputs {
-                if let error = machine.write(dir + "/" + file.fileName, file.json + "\n", mode: 0o600) { return fail(1, error) }
+                if let error = machine.write(dir + "/" + file.fileName, SimFile(document: file.document, mode: 0o600)) { return fail(1, error) }
             }
             ok("", 5)
         } catch {
@@ -220,11 +220,12 @@ struct ActionRun {
     mutating func findLocalRanktables() {
         let dir = paths.localRanktableDirectory(host.role)
         let prefix = "local_ranktable_\(host.address)_"
+        // `find -name 'local_ranktable_<address>_*.json'` followed by a digits-only filter.
         let found = machine.listing(dir).filter { path in
-            let name = path.split(separator: "/").last.map(String.init) ?? ""
-            guard name.hasPrefix(prefix), name.hasSuffix(".json") else { return false }
-            let middle = name.dropFirst(prefix.count).dropLast(5)
-            return !middle.isEmpty && middle.allSatisfy { $0.isASCII && $0.isNumber }
+            let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path.utf8[path.utf8.index(after: $0)...] } ?? path.utf8[...]
+            guard name.starts(with: prefix.utf8), name.reversed().starts(with: "nosj.".utf8) else { return false }
+            let middle = name.dropFirst(prefix.utf8.count).dropLast(5)
+            return !middle.isEmpty && middle.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         }
         ok(found.joined(separator: "\n"), 0.3)
     }

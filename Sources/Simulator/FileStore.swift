@@ -26,11 +26,16 @@ public final class FileTree: @unchecked Sendable {
 }
 
 /// A machine's files and directories: its own, plus mounted shared trees. Own entries take precedence.
+/// Own entries are indexed by parent directory, so listing, walking and clearing a directory cost the
+/// size of that directory's subtree, not the number of files on the machine.
 public final class FileStore: @unchecked Sendable {
     private(set) var own: [String: SimFile] = [:] { didSet { generation &+= 1 } }
     private var dirs: Set<String> = [] { didSet { generation &+= 1 } }
     /// Absolute directory → tree mounted there.
     private(set) var mounts: [String: FileTree] = [:] { didSet { generation &+= 1 } }
+    /// Directory → paths directly inside it under which own files or directories were created. Entries
+    /// may outlive what they point to; every reader checks `own` and `dirs`.
+    private var index: [String: Set<String>] = [:]
     /// Changes on every write, so snapshots can be reused while nothing changed.
     private var generation = 0
     private var snapshots: [String: (generation: Int, tree: FileTree)] = [:]
@@ -47,6 +52,35 @@ public final class FileStore: @unchecked Sendable {
         return nil
     }
 
+    /// `/a/b/c` → `/a/b`; `/a` → `/`; nil for `/` and relative paths.
+    private static func parent(of path: Substring) -> Substring? {
+        guard let slash = path.lastIndex(of: "/"), path.count > 1 else { return nil }
+        return slash == path.startIndex ? "/" : path[..<slash]
+    }
+
+    /// Records `path` under its parent, and the parent under its own, up to the first indexed ancestor.
+    private func addToIndex(_ path: String) {
+        var child = Substring(path)
+        while let parent = Self.parent(of: child) {
+            guard index[String(parent), default: []].insert(String(child)).inserted else { return }
+            child = parent
+        }
+    }
+
+    /// Every indexed path strictly below `directory`, parents before children.
+    private func indexed(below directory: String) -> [String] {
+        var result: [String] = []
+        var pending = [directory]
+        while let next = pending.popLast() {
+            guard let children = index[next] else { continue }
+            for child in children {
+                result.append(child)
+                pending.append(child)
+            }
+        }
+        return result
+    }
+
     public subscript(path: String) -> SimFile? {
         get {
             if let file = own[path] { return file }
@@ -55,6 +89,7 @@ public final class FileStore: @unchecked Sendable {
         }
         set {
             if newValue == nil, let (prefix, _, _) = mount(containing: path) { materialize(prefix) }
+            if newValue != nil, own[path] == nil { addToIndex(path) }
             own[path] = newValue
         }
     }
@@ -65,21 +100,30 @@ public final class FileStore: @unchecked Sendable {
         return relative.isEmpty || tree.directories.contains(relative)
     }
 
+    /// `mkdir -p`: the directory and every missing ancestor.
     public func makeDirectories(_ path: String) {
         if dirs.contains(path) { return }
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if !dirs.contains(current) { dirs.insert(current) }
+        guard path.hasPrefix("/"), !path.hasSuffix("/"), !path.contains("//") else {
+            // Unusual spellings: build the normalised path part by part.
+            var current = ""
+            for part in path.split(separator: "/") { current += "/" + part; makeDirectories(current) }
+            return
         }
+        var current = Substring(path)
+        while current != "/", dirs.insert(String(current)).inserted {
+            guard let parent = Self.parent(of: current) else { break }
+            current = parent
+        }
+        addToIndex(path)
     }
 
     public func removeDirectory(_ path: String) { dirs.remove(path) }
 
     /// Files below `directory`, at any depth, sorted.
     public func paths(under directory: String) -> [String] {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        var result = Set(own.keys.filter { $0.hasPrefix(prefix) })
+        let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let prefix = directory == "/" ? "/" : directory + "/"
+        var result = Set(indexed(below: directory).filter { own[$0] != nil })
         for (root, tree) in mounts {
             if root.hasPrefix(prefix) || root == directory {
                 for rel in tree.files.keys { result.insert(root + "/" + rel) }
@@ -93,8 +137,8 @@ public final class FileStore: @unchecked Sendable {
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        var result = Set(own.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") })
+        let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var result = index[directory].map { Set($0.filter { own[$0] != nil }) } ?? []
         if let (root, tree, relative) = mount(containing: directory) {
             for rel in tree.byDirectory[relative] ?? [] { result.insert(root + "/" + rel) }
         }
@@ -103,11 +147,21 @@ public final class FileStore: @unchecked Sendable {
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let prefix = directory == "/" ? "/" : directory + "/"
         if let (root, _, _) = mount(containing: directory), root != directory { materialize(root) }
-        own = own.filter { !$0.key.hasPrefix(prefix) }
-        dirs = dirs.filter { !$0.hasPrefix(prefix) }
-        mounts = mounts.filter { !$0.key.hasPrefix(prefix) && $0.key != directory }
+        let below = indexed(below: directory)
+        if !below.isEmpty {
+            for path in below {
+                if own[path] != nil { own[path] = nil }
+                if dirs.contains(path) { dirs.remove(path) }
+                index[path] = nil
+            }
+            index[directory] = nil
+        }
+        if mounts.keys.contains(where: { $0.hasPrefix(prefix) || $0 == directory }) {
+            mounts = mounts.filter { !$0.key.hasPrefix(prefix) && $0.key != directory }
+        }
     }
 
     /// The tree below `directory`, reusing a mounted tree when nothing was written over it, and the last
@@ -121,13 +175,15 @@ public final class FileStore: @unchecked Sendable {
 
     private func buildSnapshot(of directory: String) -> FileTree {
         let prefix = directory + "/"
-        if let tree = mounts[directory], !own.keys.contains(where: { $0.hasPrefix(prefix) }),
-           !dirs.contains(where: { $0.hasPrefix(prefix) }), !mounts.keys.contains(where: { $0.hasPrefix(prefix) }) {
+        let below = indexed(below: directory)
+        let ownBelow = below.filter { own[$0] != nil }
+        let dirsBelow = below.filter { dirs.contains($0) }
+        if let tree = mounts[directory], ownBelow.isEmpty, dirsBelow.isEmpty, !mounts.keys.contains(where: { $0.hasPrefix(prefix) }) {
             return tree
         }
         var files: [String: SimFile] = [:]
         for path in paths(under: directory) { files[String(path.dropFirst(prefix.count))] = self[path] }
-        var directories = Set(dirs.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+        var directories = Set(dirsBelow.map { String($0.dropFirst(prefix.count)) })
         for (root, tree) in mounts where root.hasPrefix(prefix) || root == directory {
             let base = root == directory ? "" : String(root.dropFirst(prefix.count))
             if !base.isEmpty { directories.insert(base) }
@@ -145,9 +201,9 @@ public final class FileStore: @unchecked Sendable {
         for (root, _) in mounts where root == directory || root.hasPrefix(directory + "/") || directory.hasPrefix(root + "/") {
             materialize(root)
         }
-        if !own.isEmpty {
-            let prefix = directory + "/"
-            own = own.filter { !($0.key.hasPrefix(prefix) && tree.files[String($0.key.dropFirst(prefix.count))] != nil) }
+        let prefix = directory + "/"
+        for path in indexed(below: directory) where own[path] != nil && tree.files[String(path.dropFirst(prefix.count))] != nil {
+            own[path] = nil
         }
         makeDirectories(directory)
         mounts[directory] = tree
@@ -156,9 +212,9 @@ public final class FileStore: @unchecked Sendable {
     /// Copies a mounted tree into own files (before a write that would change it).
     private func materialize(_ root: String) {
         guard let tree = mounts.removeValue(forKey: root) else { return }
-        for (rel, file) in tree.files where own[root + "/" + rel] == nil { own[root + "/" + rel] = file }
-        for d in tree.directories { dirs.insert(root + "/" + d) }
-        dirs.insert(root)
+        for (rel, file) in tree.files where own[root + "/" + rel] == nil { self[root + "/" + rel] = file }
+        for d in tree.directories { makeDirectories(root + "/" + d) }
+        makeDirectories(root)
     }
 
     /// Own files and one entry per mounted tree, for summaries.

@@ -19,10 +19,11 @@ public struct Rehearsal {
         return run.succeeded && !findings.contains { $0.severity == .error }
     }
 
-    public static func run(_ scenario: Scenario, options: RunOptions = RunOptions(), steps: [Step]? = nil,
-                           onStep: ((StepRun) -> Void)? = nil) -> Rehearsal {
+    /// `findings` are the static rules' findings when the caller has already checked the cluster.
+    public static func run(_ scenario: Scenario, findings: [Finding]? = nil, options: RunOptions = RunOptions(),
+                           steps: [Step]? = nil, onStep: ((StepRun) -> Void)? = nil) -> Rehearsal {
         let cluster = scenario.cluster
-        let findings = RuleSet.check(cluster)
+        let findings = findings ?? RuleSet.check(cluster)
         let backend = SimulatorBackend(scenario: scenario)
         let runner = Runner(cluster: cluster, steps: steps ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
         runner.onStep = onStep

@@ -11,14 +11,14 @@ extension ActionRun {
         guard requireFile(paths.script(.generateGlobalRanktable)) else { return }
         let global = paths.global
         let d = cluster.derived
-        func read(_ relative: String) throws -> String {
+        func read(_ relative: String) throws -> JSONValue {
             guard let file = machine.files[global + "/" + relative] else {
                 throw SimError("\(global)/\(relative): No such file or directory")
             }
-            return file.content
+            return try file.json()
         }
         do {
-            var prefill: [String] = []
+            var prefill: [JSONValue] = []
             for part in d.prefillMergeRanktableList.split(separator: ";", omittingEmptySubsequences: false) {
                 let files = part.split(separator: ",").map(String.init)
                 let ip = Self.firstIPv4(in: String(part)) ?? ""
@@ -26,24 +26,24 @@ extension ActionRun {
                 if files.count > 1 {
                     let merged = try Ranktable.mergeLocal(try files.map(read))
                     let out = "collect_files_p/\(ip)/\(RanktableNames.localMerge)"
-                    if let error = machine.write(global + "/" + out, merged + "\n", mode: 0o600) { throw SimError(error) }
+                    if let error = machine.write(global + "/" + out, SimFile(document: merged, mode: 0o600)) { throw SimError(error) }
                     prefill.append(try read(out))
                 } else {
                     prefill.append(try read(String(part)))
                 }
             }
             let decodeFiles = d.decodeRanktableList.split(separator: ",").map(String.init)
-            var decode: [String]
+            var decode: [JSONValue]
             if d.decodePodNum > 1 {
                 let merged = try Ranktable.mergeLocal(try decodeFiles.map(read))
                 let out = "collect_files_d/\(RanktableNames.localMerge)"
-                if let error = machine.write(global + "/" + out, merged + "\n", mode: 0o600) { throw SimError(error) }
+                if let error = machine.write(global + "/" + out, SimFile(document: merged, mode: 0o600)) { throw SimError(error) }
                 decode = [merged]
             } else {
                 decode = try decodeFiles.map(read)
             }
             let all = try Ranktable.mergeAll(prefill: prefill, decode: decode)
-            if let error = machine.write(global + "/" + RanktableNames.globalMerge, all + "\n", mode: 0o600) { throw SimError(error) }
+            if let error = machine.write(global + "/" + RanktableNames.globalMerge, SimFile(document: all, mode: 0o600)) { throw SimError(error) }
             ok("", 5)
         } catch {
             fail(1, "\(error)")

@@ -1,9 +1,37 @@
 @_exported import Core
 
-/// A file in the model: its text and permission bits.
+/// A file in the model: its text and permission bits. A file written as a JSON document (the ranktables)
+/// keeps the document and prints its text only when read as text; readers that understand JSON take the
+/// document as it is.
 public struct SimFile: Sendable, Hashable {
-    public var content: String
+    public let document: JSONValue?
+    private let text: String?
     public var mode: Int
+
+    public init(content: String, mode: Int) {
+        self.text = content
+        self.document = nil
+        self.mode = mode
+    }
+
+    /// The file `json.dump(document, f, indent=4)` followed by a newline writes.
+    public init(document: JSONValue, mode: Int) {
+        self.text = nil
+        self.document = document
+        self.mode = mode
+    }
+
+    public var content: String { text ?? document!.printed() + "\n" }
+
+    /// The file's JSON document: the one it was written with, else its text parsed.
+    public func json() throws -> JSONValue { try document ?? JSONValue.parse(content) }
+
+    public static func == (a: SimFile, b: SimFile) -> Bool { a.mode == b.mode && a.content == b.content }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(content)
+        hasher.combine(mode)
+    }
 }
 
 /// A process running in a container (or on the host), with the ports it holds.
@@ -85,9 +113,13 @@ public final class Machine: @unchecked Sendable {
 
     /// Writes a file; fails like the OS when the directory is missing or the disk is full.
     public func write(_ path: String, _ content: String, mode: Int = 0o644) -> String? {
+        write(path, SimFile(content: content, mode: mode))
+    }
+
+    public func write(_ path: String, _ file: SimFile) -> String? {
         if isFull(path) { return "\(path): No space left on device" }
         guard isDirectory(parent(path)) else { return "\(parent(path)): No such file or directory" }
-        files[path] = SimFile(content: content, mode: mode)
+        files[path] = file
         return nil
     }
 

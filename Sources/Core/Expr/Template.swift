@@ -11,6 +11,21 @@ public struct Template: Sendable {
     /// True when the text is exactly one `{{ … }}` (whitespace around it allowed).
     let isSingleExpression: Bool
 
+    /// The same template read at another place (expressions keep offsets relative to the start).
+    func moved(to location: SourceLocation) -> Template {
+        Template(parts: parts, location: location, isSingleExpression: isSingleExpression)
+    }
+
+    /// True when `text` has `{{`, `{%` or `{#`: only such text needs parsing.
+    public static func mayContainJinja(_ text: String) -> Bool {
+        var previousBrace = false
+        for byte in text.utf8 {
+            if previousBrace && (byte == UInt8(ascii: "{") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "#")) { return true }
+            previousBrace = byte == UInt8(ascii: "{")
+        }
+        return false
+    }
+
     /// `location` is where the first character of `text` sits in the user's file.
     public static func parse(_ text: String, at location: SourceLocation) throws -> Template {
         let chars = Array(text)

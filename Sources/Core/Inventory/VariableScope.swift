@@ -66,7 +66,7 @@ final class VariableScope: VariableResolver {
                 default: break
                 }
             }
-            guard text.contains("{{") || text.contains("{%") || text.contains("{#") else { return .string(text) }
+            guard Template.mayContainJinja(text) else { return .string(text) }
             let template = try templates.template(text, at: reader.source.contentLocation(node))
             return try template.evaluate(self)
         case .mapping:
@@ -89,12 +89,13 @@ final class VariableScope: VariableResolver {
 
 /// Parsed templates shared by all hosts, keyed by their text and position.
 final class TemplateCache {
-    private var parsed: [SourceLocation: Template] = [:]
+    /// By text: hosts repeat the same templates; a hit is moved to the caller's location.
+    private var parsed: [String: Template] = [:]
 
     func template(_ text: String, at location: SourceLocation) throws -> Template {
-        if let found = parsed[location] { return found }
+        if let found = parsed[text] { return found.moved(to: location) }
         let template = try Template.parse(text, at: location)
-        parsed[location] = template
+        parsed[text] = template
         return template
     }
 }

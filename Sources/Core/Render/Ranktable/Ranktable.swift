@@ -12,7 +12,7 @@ public enum Ranktable {
     /// `--mode gen`: the per-host global file, one local file per device list, and with `apiServer` the
     /// `_host` file. `deviceIP` answers what `hccn_tool -i <id> -ip -g` reports, nil when it prints nothing.
     public static func gen(serverIP: String, prefillLists: [[String]], decodeLists: [[String]], apiServer: Bool,
-                           deviceIP: (String) -> String?) throws -> [(fileName: String, json: String)] {
+                           deviceIP: (String) -> String?) throws -> [File] {
         var seen = Set<String>()
         for id in (prefillLists + decodeLists).joined() where !seen.insert(id).inserted {
             throw ToolError("ValueError: A device_id can be used only once. (device \(id))")
@@ -37,28 +37,33 @@ public enum Ranktable {
             groups.append(.object([("group_id", .string(groupID)), ("server_count", .string(String(lists.count))),
                                    ("server_list", .array(try lists.map(server)))]))
         }
-        var files: [(String, String)] = [(RanktableNames.global(address: serverIP),
-                                          JSONValue.object(header + [("server_group_list", .array(groups))]).printed())]
+        var files = [File(fileName: RanktableNames.global(address: serverIP),
+                          document: .object(header + [("server_group_list", .array(groups))]))]
         for list in prefillLists + decodeLists {
             let local = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
                                                    ("server_list", .array([try server(list)]))])
-            files.append((RanktableNames.local(address: serverIP, joinedDevices: list.joined()), local.printed()))
+            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: list.joined()), document: local))
         }
         if apiServer {
             let host = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
                                                   ("server_list", .array([hostServer]))])
-            files.append((RanktableNames.host(address: serverIP), host.printed()))
+            files.append(File(fileName: RanktableNames.host(address: serverIP), document: host))
         }
         return files
     }
 
-    /// `--mode merge-local`: the first server of each file, devices renumbered with one running rank.
+    /// `--mode merge-local` on file texts.
     public static func mergeLocal(_ files: [String]) throws -> String {
-        guard files.count >= 2 else { throw ToolError("ValueError: Ensure that there are two local ranktable for merge mode.") }
+        try mergeLocal(files.map(JSONValue.parse)).printed()
+    }
+
+    /// `--mode merge-local`: the first server of each file, devices renumbered with one running rank.
+    public static func mergeLocal(_ documents: [JSONValue]) throws -> JSONValue {
+        guard documents.count >= 2 else { throw ToolError("ValueError: Ensure that there are two local ranktable for merge mode.") }
         var rank = 0
         var servers: [JSONValue] = []
-        for text in files {
-            guard case .array(let list)? = try JSONValue.parse(text)["server_list"], case .object(var server)? = list.first else {
+        for document in documents {
+            guard case .array(let list)? = document["server_list"], case .object(var server)? = list.first else {
                 throw ToolError("KeyError: 'server_list'")
             }
             if let i = server.firstIndex(where: { $0.0 == "device" }), case .array(let devices) = server[i].1 {
@@ -71,20 +76,34 @@ public enum Ranktable {
             }
             servers.append(.object(server))
         }
-        return JSONValue.object(header + [("group_id", .string("0")), ("server_count", .int(servers.count)),
-                                          ("server_list", .array(servers))]).printed()
+        return .object(header + [("group_id", .string("0")), ("server_count", .int(servers.count)),
+                                 ("server_list", .array(servers))])
+    }
+
+    /// `--mode merge-all` on file texts.
+    public static func mergeAll(prefill: [String], decode: [String]) throws -> String {
+        try mergeAll(prefill: prefill.map(JSONValue.parse), decode: decode.map(JSONValue.parse)).printed()
     }
 
     /// `--mode merge-all`: one group per prefill file, then per decode file, server lists copied verbatim.
     /// The API-server files the playbook also passes are dropped, as the tool's shadowed variable drops them.
-    public static func mergeAll(prefill: [String], decode: [String]) throws -> String {
+    public static func mergeAll(prefill: [JSONValue], decode: [JSONValue]) throws -> JSONValue {
         guard !prefill.isEmpty, !decode.isEmpty else { throw ToolError("ValueError: prefill and decode server lists are required") }
         var groups: [JSONValue] = []
-        for text in prefill + decode {
-            guard case .array(let servers)? = try JSONValue.parse(text)["server_list"] else { throw ToolError("KeyError: 'server_list'") }
+        groups.reserveCapacity(prefill.count + decode.count)
+        for document in prefill + decode {
+            guard case .array(let servers)? = document["server_list"] else { throw ToolError("KeyError: 'server_list'") }
             groups.append(.object([("group_id", .string(String(groups.count))), ("server_count", .int(servers.count)),
                                    ("server_list", .array(servers))]))
         }
-        return JSONValue.object(header + [("server_group_list", .array(groups))]).printed()
+        return .object(header + [("server_group_list", .array(groups))])
+    }
+
+    /// One file the tool writes: its name and its document.
+    public struct File: Sendable {
+        public let fileName: String
+        public let document: JSONValue
+        /// The text the tool writes, without the trailing newline.
+        public var json: String { document.printed() }
     }
 }

@@ -1,0 +1,66 @@
+import Testing
+@testable import Simulator
+
+@Suite struct FileStoreTests {
+    func file(_ text: String) -> SimFile { SimFile(content: text, mode: 0o644) }
+
+    @Test func listingWalkingAndClearingFollowTheDirectoryTree() {
+        let store = FileStore(directories: [])
+        store.makeDirectories("/r/a/b")
+        store["/r/a/one"] = file("1")
+        store["/r/a/b/two"] = file("2")
+        store["/r/other"] = file("3")
+        #expect(store.isDirectory("/r") && store.isDirectory("/r/a") && store.isDirectory("/r/a/b"))
+        #expect(store.listing("/r/a") == ["/r/a/one"])
+        #expect(store.listing("/r/a/") == ["/r/a/one"])
+        #expect(store.paths(under: "/r") == ["/r/a/b/two", "/r/a/one", "/r/other"])
+        #expect(store.paths(under: "/") == ["/r/a/b/two", "/r/a/one", "/r/other"])
+
+        store.removeContents(of: "/r/a")
+        #expect(store.isDirectory("/r/a") && !store.isDirectory("/r/a/b"))
+        #expect(store["/r/a/one"] == nil && store["/r/a/b/two"] == nil)
+        #expect(store.paths(under: "/r") == ["/r/other"])
+
+        // Entries written again after a clear are found again, at any depth.
+        store.makeDirectories("/r/a/c")
+        store["/r/a/c/three"] = file("3")
+        store["/r/a/one"] = file("1")
+        #expect(store.paths(under: "/r/a") == ["/r/a/c/three", "/r/a/one"])
+        store["/r/a/one"] = nil
+        #expect(store.listing("/r/a").isEmpty)
+    }
+
+    @Test func mountedTreesAreSharedUntilWrittenOver() {
+        let source = FileStore(directories: [])
+        source.makeDirectories("/src/sub")
+        source["/src/x"] = file("x")
+        source["/src/sub/y"] = file("y")
+        let tree = source.snapshot(of: "/src")
+        #expect(tree.files.keys.sorted() == ["sub/y", "x"] && tree.directories == ["sub"])
+        #expect(source.snapshot(of: "/src") === tree)
+
+        let target = FileStore(directories: [])
+        target.makeDirectories("/dst")
+        target["/dst/x"] = file("old")
+        target["/dst/keep"] = file("k")
+        target.mount(tree, at: "/dst")
+        #expect(target["/dst/x"]?.content == "x")
+        #expect(target.paths(under: "/dst") == ["/dst/keep", "/dst/sub/y", "/dst/x"])
+        #expect(target.listing("/dst/sub") == ["/dst/sub/y"])
+
+        // Removing one shared file copies the tree into the machine's own files first.
+        target["/dst/sub/y"] = nil
+        #expect(target.paths(under: "/dst") == ["/dst/keep", "/dst/x"])
+        #expect(target.isDirectory("/dst/sub"))
+        #expect(tree.files["sub/y"] != nil)
+    }
+
+    @Test func documentsPrintAsTheToolWritesThem() throws {
+        let document = JSONValue.object([("a", .array([.string("x"), .int(1)]))])
+        let written = SimFile(document: document, mode: 0o600)
+        #expect(written.content == "{\n    \"a\": [\n        \"x\",\n        1\n    ]\n}\n")
+        #expect(try written.json() == document)
+        #expect(try SimFile(content: written.content, mode: 0o600).json() == document)
+        #expect(written == SimFile(content: written.content, mode: 0o600))
+    }
+}
