@@ -52,16 +52,10 @@ public final class FileStore: @unchecked Sendable {
         return nil
     }
 
-    /// `/a/b/c` → `/a/b`; `/a` → `/`; nil for `/` and relative paths.
-    private static func parent(of path: Substring) -> Substring? {
-        guard let slash = path.lastIndex(of: "/"), path.count > 1 else { return nil }
-        return slash == path.startIndex ? "/" : path[..<slash]
-    }
-
     /// Records `path` under its parent, and the parent under its own, up to the first indexed ancestor.
     private func addToIndex(_ path: String) {
         var child = Substring(path)
-        while let parent = Self.parent(of: child) {
+        while let parent = PathText.parent(of: child) {
             guard index[String(parent), default: []].insert(String(child)).inserted else { return }
             child = parent
         }
@@ -103,7 +97,7 @@ public final class FileStore: @unchecked Sendable {
     /// `mkdir -p`: the directory and every missing ancestor.
     public func makeDirectories(_ path: String) {
         if dirs.contains(path) { return }
-        guard path.hasPrefix("/"), !path.hasSuffix("/"), !path.contains("//") else {
+        guard PathText.isNormalAbsolute(path), path != "/" else {
             // Unusual spellings: build the normalised path part by part.
             var current = ""
             for part in path.split(separator: "/") { current += "/" + part; makeDirectories(current) }
@@ -111,7 +105,7 @@ public final class FileStore: @unchecked Sendable {
         }
         var current = Substring(path)
         while current != "/", dirs.insert(String(current)).inserted {
-            guard let parent = Self.parent(of: current) else { break }
+            guard let parent = PathText.parent(of: current) else { break }
             current = parent
         }
         addToIndex(path)
@@ -121,7 +115,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// Files below `directory`, at any depth, sorted.
     public func paths(under directory: String) -> [String] {
-        let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let directory = PathText.trimmed(directory)
         let prefix = directory == "/" ? "/" : directory + "/"
         var result = Set(indexed(below: directory).filter { own[$0] != nil })
         for (root, tree) in mounts {
@@ -137,7 +131,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] {
-        let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let directory = PathText.trimmed(directory)
         var result = index[directory].map { Set($0.filter { own[$0] != nil }) } ?? []
         if let (root, tree, relative) = mount(containing: directory) {
             for rel in tree.byDirectory[relative] ?? [] { result.insert(root + "/" + rel) }
@@ -147,7 +141,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) {
-        let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let directory = PathText.trimmed(directory)
         let prefix = directory == "/" ? "/" : directory + "/"
         if let (root, _, _) = mount(containing: directory), root != directory { materialize(root) }
         let below = indexed(below: directory)

@@ -107,8 +107,7 @@ public final class Machine: @unchecked Sendable {
     public func exists(_ path: String) -> Bool { files[path] != nil || isDirectory(path) }
 
     public func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
-        return String(path[..<slash])
+        PathText.parent(of: path[...]).map(String.init) ?? "/"
     }
 
     /// Writes a file; fails like the OS when the directory is missing or the disk is full.

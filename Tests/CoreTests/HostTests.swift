@@ -1,0 +1,18 @@
+import Testing
+@testable import Core
+
+@Suite struct HostTests {
+    @Test func copiesAreIndependentValues() {
+        let original = Host(name: "p0", role: .prefill, address: "10.0.0.1", kvRank: 0, hostIP: "10.0.0.1", deviceString: "0,1", nodePort: 8000)
+        var copy = original
+        #expect(copy == original && copy.hashValue == original.hashValue)
+        copy.nodePort = 8001
+        copy.fieldLocations["node_port"] = SourceLocation(file: "inv.yml", line: 3, column: 5)
+        #expect(original.nodePort == 8000 && original.fieldLocations.isEmpty)
+        #expect(copy.nodePort == 8001 && copy != original)
+        var same = original
+        same.nodePort = 8000
+        #expect(same == original && Set([same, original]).count == 1)
+        #expect(copy.location(of: "node_port")?.line == 3 && original.location(of: "node_port") == nil)
+    }
+}
