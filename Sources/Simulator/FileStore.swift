@@ -33,9 +33,10 @@ public final class FileStore: @unchecked Sendable {
     private var dirs: Set<String> = [] { didSet { generation &+= 1 } }
     /// Absolute directory → tree mounted there.
     private(set) var mounts: [String: FileTree] = [:] { didSet { generation &+= 1 } }
-    /// Directory → paths directly inside it under which own files or directories were created. Entries
-    /// may outlive what they point to; every reader checks `own` and `dirs`.
-    private var index: [String: Set<String>] = [:]
+    /// Directory → paths directly inside it under which own files or directories were created. A
+    /// directory has an entry exactly when it is listed in its parent's. Entries may outlive what they
+    /// point to, or repeat; every reader checks `own` and `dirs`.
+    private var index: [String: [String]] = [:]
     /// Changes on every write, so snapshots can be reused while nothing changed.
     private var generation = 0
     private var snapshots: [String: (generation: Int, tree: FileTree)] = [:]
@@ -44,19 +45,31 @@ public final class FileStore: @unchecked Sendable {
         for d in directories { makeDirectories(d) }
     }
 
+    /// A store holding the same entries as `other` (sharing its storage until either changes).
+    init(copying other: FileStore) {
+        own = other.own
+        dirs = other.dirs
+        mounts = other.mounts
+        index = other.index
+    }
+
     private func mount(containing path: String) -> (prefix: String, tree: FileTree, relative: String)? {
         for (prefix, tree) in mounts {
             if path == prefix { return (prefix, tree, "") }
-            if path.hasPrefix(prefix + "/") { return (prefix, tree, String(path.dropFirst(prefix.count + 1))) }
+            if PathText.isInside(path, prefix) { return (prefix, tree, String(path.utf8.dropFirst(prefix.utf8.count + 1))!) }
         }
         return nil
     }
 
     /// Records `path` under its parent, and the parent under its own, up to the first indexed ancestor.
     private func addToIndex(_ path: String) {
-        var child = Substring(path)
-        while let parent = PathText.parent(of: child) {
-            guard index[String(parent), default: []].insert(String(child)).inserted else { return }
+        var child = path
+        while let parent = PathText.parent(of: child[...]).map(String.init) {
+            if index[parent] != nil {
+                index[parent]!.append(child)
+                return
+            }
+            index[parent] = [child]
             child = parent
         }
     }
@@ -151,7 +164,7 @@ public final class FileStore: @unchecked Sendable {
                 if dirs.contains(path) { dirs.remove(path) }
                 index[path] = nil
             }
-            index[directory] = nil
+            index[directory] = []
         }
         if mounts.keys.contains(where: { $0.hasPrefix(prefix) || $0 == directory }) {
             mounts = mounts.filter { !$0.key.hasPrefix(prefix) && $0.key != directory }
@@ -175,17 +188,32 @@ public final class FileStore: @unchecked Sendable {
         if let tree = mounts[directory], ownBelow.isEmpty, dirsBelow.isEmpty, !mounts.keys.contains(where: { $0.hasPrefix(prefix) }) {
             return tree
         }
+        func relative(_ path: String) -> String { String(path.utf8.dropFirst(prefix.utf8.count))! }
         var files: [String: SimFile] = [:]
-        for path in paths(under: directory) { files[String(path.dropFirst(prefix.count))] = self[path] }
-        var directories = Set(dirsBelow.map { String($0.dropFirst(prefix.count)) })
-        for (root, tree) in mounts where root.hasPrefix(prefix) || root == directory {
-            let base = root == directory ? "" : String(root.dropFirst(prefix.count))
-            if !base.isEmpty { directories.insert(base) }
-            for d in tree.directories { directories.insert(base.isEmpty ? d : base + "/" + d) }
+        var directories = Set(dirsBelow.map(relative))
+        for (root, tree) in mounts {
+            if root == directory || root.hasPrefix(prefix) {
+                let base = root == directory ? "" : relative(root) + "/"
+                for (rel, file) in tree.files { files[base + rel] = file }
+                var ancestor = base.dropLast()
+                while !ancestor.isEmpty {
+                    directories.insert(String(ancestor))
+                    ancestor = PathText.parent(of: ancestor) ?? ""
+                }
+                for d in tree.directories { directories.insert(base + d) }
+            } else if PathText.isInside(directory, root) {
+                let inner = String(directory.utf8.dropFirst(root.utf8.count + 1))! + "/"
+                for (rel, file) in tree.files where rel.hasPrefix(inner) { files[String(rel.utf8.dropFirst(inner.utf8.count))!] = file }
+                for d in tree.directories where d.hasPrefix(inner) { directories.insert(String(d.utf8.dropFirst(inner.utf8.count))!) }
+            }
         }
+        // Own files take precedence over mounted ones.
+        for path in ownBelow { files[relative(path)] = own[path] }
         for rel in files.keys {
-            var parts = rel.split(separator: "/").dropLast()
-            while !parts.isEmpty { directories.insert(parts.joined(separator: "/")); parts.removeLast() }
+            var current = rel[...]
+            while let parent = PathText.parent(of: current), parent != "/", directories.insert(String(parent)).inserted {
+                current = parent
+            }
         }
         return FileTree(files: files, directories: directories)
     }

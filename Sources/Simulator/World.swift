@@ -66,7 +66,9 @@ public struct SimContainer: Sendable, Hashable {
 public final class Machine: @unchecked Sendable {
     public let address: String
     public let spec: MachineSpec
-    public let files = FileStore(directories: ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"])
+    public let files = FileStore(copying: Machine.baseFiles)
+    /// The directories every machine starts with.
+    private static let baseFiles = FileStore(directories: ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"])
     public var containers: [String: SimContainer] = [:]
     public var processes: [SimProcess] = []
     /// Port → pid of the process listening on it.

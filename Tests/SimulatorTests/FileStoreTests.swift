@@ -47,6 +47,11 @@ import Testing
         #expect(target["/dst/x"]?.content == "x")
         #expect(target.paths(under: "/dst") == ["/dst/keep", "/dst/sub/y", "/dst/x"])
         #expect(target.listing("/dst/sub") == ["/dst/sub/y"])
+        #expect(target.snapshot(of: "/dst").files.keys.sorted() == ["keep", "sub/y", "x"])
+        #expect(target.snapshot(of: "/dst/sub").files.keys.sorted() == ["y"])
+        target.mount(tree, at: "/deep/er")
+        #expect(target.snapshot(of: "/deep").directories == ["er", "er/sub"])
+        #expect(target.snapshot(of: "/deep").files.keys.sorted() == ["er/sub/y", "er/x"])
 
         // Removing one shared file copies the tree into the machine's own files first.
         target["/dst/sub/y"] = nil

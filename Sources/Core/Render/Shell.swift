@@ -3,7 +3,9 @@ public enum Shell {
     /// `value` as one POSIX shell word: unchanged when it holds only safe characters, otherwise in single
     /// quotes with embedded single quotes escaped.
     public static func quote(_ value: String) -> String {
-        if !value.isEmpty && value.utf8.allSatisfy(isSafe) { return value }
+        var value = value
+        let safe = value.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy(isSafe) }
+        if safe { return value }
         var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count + 8)
         out.append(UInt8(ascii: "'"))
