@@ -24,7 +24,7 @@ public struct Rehearsal {
                            steps: [Step]? = nil, onStep: ((StepRun) -> Void)? = nil) -> Rehearsal {
         let cluster = scenario.cluster
         let findings = findings ?? RuleSet.check(cluster)
-        let backend = SimulatorBackend(scenario: scenario)
+        let backend = SimulatorBackend(cluster: cluster, machines: scenario.machines, faults: scenario.faults)
         let runner = Runner(cluster: cluster, steps: steps ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
         runner.onStep = onStep
         let result = runner.run()

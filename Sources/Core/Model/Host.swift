@@ -179,18 +179,19 @@ public struct Host: Sendable, Hashable {
     /// Device ids split on commas, as the seed's scripts split them (empty items kept as "").
     public var deviceIDs: [String] {
         guard let deviceString else { return [] }
-        return deviceString.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return deviceString.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String($0)! }
     }
 
     /// Number of commas plus one: the seed's device count.
     public var deviceCount: Int {
         guard let deviceString else { return 0 }
-        return deviceString.filter { $0 == "," }.count + 1
+        return deviceString.utf8.reduce(1) { $1 == UInt8(ascii: ",") ? $0 + 1 : $0 }
     }
 
     /// Device ids with commas and spaces removed, as used in ranktable file names.
     public var joinedDevices: String {
-        (deviceString ?? "").filter { $0 != "," && $0 != " " }
+        guard let deviceString else { return "" }
+        return String(decoding: deviceString.utf8.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: " ") }, as: UTF8.self)
     }
 
     /// The location of `field` if known, else the host's own.
