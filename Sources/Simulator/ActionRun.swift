@@ -222,7 +222,7 @@ struct ActionRun {
         let prefix = "local_ranktable_\(host.address)_"
         // `find -name 'local_ranktable_<address>_*.json'` followed by a digits-only filter.
         let found = machine.listing(dir).filter { path in
-            let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path.utf8[path.utf8.index(after: $0)...] } ?? path.utf8[...]
+            let name = Paths.fileName(path).utf8
             guard name.starts(with: prefix.utf8), name.reversed().starts(with: "nosj.".utf8) else { return false }
             let middle = name.dropFirst(prefix.utf8.count).dropLast(5)
             return !middle.isEmpty && middle.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
@@ -256,7 +256,7 @@ struct ActionRun {
     /// Large trees are shared (mounted); small ones, such as a host's logs, are copied file by file so the
     /// executor does not collect one mount per host.
     private func copyTree(from: Machine, _ source: String, to: Machine, _ target: String, contentsOnly: Bool) {
-        let base = contentsOnly ? target : target + "/" + (source.split(separator: "/").last.map(String.init) ?? "")
+        let base = contentsOnly ? target : target + "/" + Paths.fileName(source)
         let tree = from.files.snapshot(of: source)
         if tree.files.count > 32 {
             to.files.mount(tree, at: base)

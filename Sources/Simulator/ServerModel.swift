@@ -62,12 +62,13 @@ extension ActionRun {
     /// Expands the run script's ranktable glob (`dir/local_*<suffix>.json`) against the model.
     func matches(glob: String) -> [String] {
         let dir = machine.parent(glob)
-        let pattern = String(glob.dropFirst(dir.count + 1))
-        guard let star = pattern.firstIndex(of: "*") else { return machine.files[glob] == nil ? [] : [glob] }
-        let prefix = String(pattern[..<star]), suffix = String(pattern[pattern.index(after: star)...])
+        let pattern = Paths.fileName(glob).utf8
+        guard let star = pattern.firstIndex(of: UInt8(ascii: "*")) else { return machine.files[glob] == nil ? [] : [glob] }
+        let prefix = pattern[..<star], suffix = pattern[pattern.index(after: star)...]
         return machine.listing(dir).filter { path in
-            let name = String(path.dropFirst(dir.count + 1))
-            return name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.count >= prefix.count + suffix.count
+            let name = Paths.fileName(path).utf8
+            return name.count >= prefix.count + suffix.count && name.starts(with: prefix)
+                && name.reversed().starts(with: suffix.reversed())
         }
     }
 
@@ -82,7 +83,7 @@ extension ActionRun {
         let glob = paths.localRanktableGlob(for: host, in: cluster)
         let found = task.step.playbook == .main ? matches(glob: glob) : [glob]
         guard found.count == 1 else {
-            let what = found.isEmpty ? "matches no file" : "matches \(found.count) files (\(found.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")))"
+            let what = found.isEmpty ? "matches no file" : "matches \(found.count) files (\(found.map(Paths.fileName).joined(separator: ", ")))"
             return silentFailure("the ranktable pattern \(glob) \(what): pd_run.sh mis-parses its arguments and exits 0 without starting a server")
         }
         guard task.step.playbook == .addNode || machine.files[paths.global + "/" + RanktableNames.globalMerge] != nil else {

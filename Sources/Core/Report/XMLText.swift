@@ -3,9 +3,11 @@
 public enum XMLText {
     public static func sanitize(_ text: String) -> String {
         // Fast path: no control bytes, no ESC, and no 0xEF lead byte (the only way to spell U+FFFE/U+FFFF).
-        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 != 0xEF) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            return text
+        var text = text
+        let clean = text.withUTF8 { bytes in
+            bytes.allSatisfy { ($0 >= 0x20 && $0 != 0xEF) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         }
+        if clean { return text }
         var out = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil

@@ -158,6 +158,10 @@ public final class Runner {
 
     /// Stores what a step registers, from the output of its last operation.
     private func register(_ step: Step, host: Host, outcome: HostOutcome) {
+        switch step.action {
+        case .detectInterface, .findLocalRanktables, .inspectContainers: break
+        default: return
+        }
         guard outcome.status == .ok, let output = outcome.records.last?.stdout else { return }
         let lines = output.split(separator: "\n").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
         switch step.action {

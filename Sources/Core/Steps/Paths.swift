@@ -9,6 +9,12 @@ public struct Paths: Sendable {
     public static let containerScripts = "/workspace/omniinfer/tools/scripts"
     public static let procTrace = "/tmp/process/proc_trace.txt"
 
+    /// The last component of a path (`basename`), the path itself when it has no slash.
+    public static func fileName(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.utf8.index(after: slash)...])
+    }
+
     public var ranktable: String { settings.ranktableSavePath }
     public var global: String { ranktable + "/global" }
     public var prefillConfig: String { ranktable + "/prefill_config" }

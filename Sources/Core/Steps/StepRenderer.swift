@@ -134,7 +134,7 @@ public struct StepRenderer: Sendable {
         var ops: [Operation] = []
         let staging = paths.ranktable + (host.role == .prefill ? "/collect_files_p" : "/collect_files_d")
         for path in found {
-            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let name = Paths.fileName(path)
             ops.append(.fetchFile(remotePath: path, localPath: staging + "/" + name))
         }
         if host.role == .prefill {
