@@ -150,8 +150,11 @@ struct ActionRun {
         var env = ["RANKTABLE_SAVE_PATH": paths.ranktable, "LOG_PATH": settings.logPath]
         if host.role == .proxy { env["PROXY_NODE_PORT"] = String(host.nodePort) }
         machine.containers[name] = SimContainer(name: name, image: settings.dockerImageID, env: env, mounts: mounts)
-        ok(String(repeating: "f", count: 64) + "\n", 3)
+        ok(Self.containerID, 3)
     }
+
+    /// What `docker run -d` prints: the new container's id.
+    static let containerID = String(repeating: "f", count: 64) + "\n"
 
     mutating func makeDirectory(_ path: String) {
         if machine.isFull(path) && !machine.isDirectory(path) {

@@ -123,8 +123,12 @@ public struct ReportBuilder {
 extension String {
     /// The last `limit` characters, marked when cut.
     func trimmedTail(_ limit: Int) -> String {
-        let trimmed = trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count > limit else { return trimmed }
+        if isEmpty { return self }
+        // Most output is short ASCII without surrounding space: nothing to trim or cut.
+        let edges = [utf8.first!, utf8.last!]
+        let plainEdges = edges.allSatisfy { $0 > 0x20 && $0 < 0x80 }
+        let trimmed = plainEdges ? self : trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.utf8.count > limit, trimmed.count > limit else { return trimmed }
         return "…" + trimmed.suffix(limit)
     }
 }

@@ -33,15 +33,17 @@ public enum Ranktable {
         if apiServer {
             groups.append(.object([("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([hostServer]))]))
         }
-        for (groupID, lists) in [("1", prefillLists), ("2", decodeLists)] where !lists.isEmpty {
-            groups.append(.object([("group_id", .string(groupID)), ("server_count", .string(String(lists.count))),
-                                   ("server_list", .array(try lists.map(server)))]))
+        // Each device list's server entry appears in the global file and again in its local file.
+        let servers = try (prefillLists + decodeLists).map(server)
+        for (groupID, range) in [("1", 0..<prefillLists.count), ("2", prefillLists.count..<servers.count)] where !range.isEmpty {
+            groups.append(.object([("group_id", .string(groupID)), ("server_count", .string(String(range.count))),
+                                   ("server_list", .array(Array(servers[range])))]))
         }
         var files = [File(fileName: RanktableNames.global(address: serverIP),
                           document: .object(header + [("server_group_list", .array(groups))]))]
-        for list in prefillLists + decodeLists {
+        for (list, server) in zip(prefillLists + decodeLists, servers) {
             let local = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
-                                                   ("server_list", .array([try server(list)]))])
+                                                   ("server_list", .array([server]))])
             files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: list.joined()), document: local))
         }
         if apiServer {
