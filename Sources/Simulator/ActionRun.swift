@@ -6,22 +6,19 @@ struct ActionRun {
     private var records: [OperationRecord] = []
     var failure: (status: HostStatus, message: String)?
 
-    // Stored once per run: reading them through the backend would copy whole structs on every access.
     let host: Host
-    let cluster: Cluster
-    let settings: DeploymentSettings
-    let paths: Paths
-    let executor: Machine
+
+    // The backend's immutable run state, read in place.
+    var cluster: Cluster { backend.cluster }
+    var settings: DeploymentSettings { backend.cluster.settings }
+    var paths: Paths { backend.paths }
+    var executor: Machine { backend.world.executor }
 
     init(backend: SimulatorBackend, task: HostTask, machine: Machine) {
         self.backend = backend
         self.task = task
         self.machine = machine
         self.host = task.host
-        self.cluster = backend.cluster
-        self.settings = backend.cluster.settings
-        self.paths = backend.paths
-        self.executor = backend.world.executor
     }
     var now: Double { backend.clock + records.reduce(0) { $0 + $1.duration } }
 
@@ -142,7 +139,7 @@ struct ActionRun {
             }
             machine.images.insert(settings.dockerImageID)
         }
-        let mounts = StepRenderer(cluster: cluster).mounts
+        let mounts = backend.containerMounts
         for mount in mounts where !machine.isDirectory(mount) && machine.files[mount] == nil {
             if machine.isFull(mount) { return fail(125, "docker: Error response from daemon: mkdir \(mount): no space left on device") }
             machine.makeDirectories(mount)

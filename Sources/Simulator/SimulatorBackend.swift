@@ -6,6 +6,8 @@ public final class SimulatorBackend: Backend {
     public let cluster: Cluster
     public let faults: [Fault]
     let paths: Paths
+    /// The host directories every container bind-mounts.
+    let containerMounts: [String]
     /// Virtual seconds since the start of the run.
     public private(set) var clock: Double = 0
     /// Every rendered operation, in order: (step id, host, operation).
@@ -18,6 +20,7 @@ public final class SimulatorBackend: Backend {
         self.faults = faults
         self.world = World(cluster: cluster, plan: machines, faults: faults)
         self.paths = Paths(cluster.settings)
+        self.containerMounts = StepRenderer(cluster: cluster).mounts
     }
 
     /// Continues on an existing world (e.g. after a main deployment), starting the clock at `clock`.
@@ -26,6 +29,7 @@ public final class SimulatorBackend: Backend {
         self.faults = faults
         self.world = world
         self.paths = Paths(cluster.settings)
+        self.containerMounts = StepRenderer(cluster: cluster).mounts
         self.clock = clock
     }
 
