@@ -32,8 +32,10 @@ public struct StateSummary: Codable, Equatable, Sendable {
 
     /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.
     static func digest(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        var text = text
+        let hash = text.withUTF8 { bytes in
+            bytes.reduce(UInt64(0xcbf29ce484222325)) { ($0 ^ UInt64($1)) &* 0x100000001b3 }
+        }
         return String(hash, radix: 16) + " \(text.utf8.count)B"
     }
 

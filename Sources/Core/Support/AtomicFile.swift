@@ -1,7 +1,9 @@
 import Foundation
 
 /// Writes files so that readers see either the old content or the new one, never a half-written file:
-/// a temporary file in the same directory, flushed to disk, then renamed over the target.
+/// a temporary file in the same directory, renamed over the target. Everything written this way (reports,
+/// fetched logs) can be produced again, so it is not forced to disk: fsync per file dominated the time of
+/// a small validation.
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let description: String
@@ -39,7 +41,6 @@ public enum AtomicFile {
             }
         }
         let reason = String(cString: strerror(errno))
-        if ok { ok = fsync(fd) == 0 }
         close(fd)
         guard ok, rename(temporary, path) == 0 else {
             let why = ok ? String(cString: strerror(errno)) : reason
