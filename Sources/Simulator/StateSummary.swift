@@ -39,10 +39,19 @@ public struct StateSummary: Codable, Equatable, Sendable {
         return String(hash, radix: 16) + " \(text.utf8.count)B"
     }
 
+    /// The summary as JSON with sorted keys, one item per line.
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)).map { $0 + "\n" } ?? "{}\n"
+        func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
+        let machines = self.machines.keys.sorted().map { address -> (String, JSONValue) in
+            let m = self.machines[address]!
+            return (address, .object([
+                ("containers", strings(m.containers)),
+                ("files", .object(m.files.keys.sorted().map { ($0, .string(m.files[$0]!)) })),
+                ("ports", .array(m.ports.map(JSONValue.int))),
+                ("processes", strings(m.processes)),
+            ]))
+        }
+        return JSONValue.object([("machines", .object(machines))]).printed() + "\n"
     }
 
     /// What changed on each machine between two summaries, as readable lines.

@@ -106,6 +106,8 @@ import Testing
         let b = try JUnitWriter.xml(Rehearsal.run(try load("fault-npu-busy")).report(timestamp: when))
         #expect(a == b)
         #expect(StateSummary(world: Rehearsal.run(try load("2p1d")).world) == StateSummary(world: Rehearsal.run(try load("2p1d")).world))
+        let summary = StateSummary(world: Rehearsal.run(try load("2p1d")).world)
+        #expect(try JSONDecoder().decode(StateSummary.self, from: Data(summary.json().utf8)) == summary)
     }
 
     @Test func expectationsCanFail() throws {

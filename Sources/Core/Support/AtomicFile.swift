@@ -29,23 +29,85 @@ public enum AtomicFile {
         }
         let name = (path as NSString).lastPathComponent
         let temporary = "\(dir)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-        var ok = true
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { ok = false; return }
-                offset += n
-            }
-        }
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let why = ok ? String(cString: strerror(errno)) : reason
+        if let why = createFile(temporary, bytes) { throw WriteError(description: "cannot write \(path): \(why)") }
+        guard rename(temporary, path) == 0 else {
+            let why = String(cString: strerror(errno))
             unlink(temporary)
             throw WriteError(description: "cannot write \(path): \(why)")
         }
     }
+
+    /// Creates `path` (which must not exist) holding `bytes`; returns why it failed, or nil. A partly
+    /// written file is removed.
+    static func createFile(_ path: String, _ bytes: [UInt8]) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { failure = String(cString: strerror(errno)); return }
+                offset += n
+            }
+        }
+        close(fd)
+        if failure != nil { unlink(path) }
+        return failure
+    }
+}
+
+extension AtomicFile {
+    /// Replaces the directory at `path` with one holding exactly `files` (relative path → text): written
+    /// beside it under a temporary name, then swapped in by renames, so a reader sees the old tree or
+    /// the new one, never a mix. Files left over from an earlier run disappear with the old tree.
+    public static func replaceDirectory(_ path: String, with files: [(relative: String, text: String)]) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue { throw WriteError(description: "\(path) exists and is not a directory") }
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let staging = "\(parent.isEmpty ? "." : parent)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            var created: Set<String> = [staging]
+            for file in files {
+                let target = staging + "/" + file.relative
+                let directory = (target as NSString).deletingLastPathComponent
+                if created.insert(directory).inserted {
+                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                }
+                if let why = createFile(target, Array(file.text.utf8)) {
+                    throw WriteError(description: "cannot write \(path)/\(file.relative): \(why)")
+                }
+            }
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error as? WriteError ?? WriteError(description: "cannot write \(path): \(error.localizedDescription)")
+        }
+        if !exists {
+            guard rename(staging, path) == 0 else {
+                let why = String(cString: strerror(errno))
+                try? fm.removeItem(atPath: staging)
+                throw WriteError(description: "cannot write \(path): \(why)")
+            }
+            return
+        }
+        // Swap the two trees, then delete the old one (now under the staging name).
+        guard exchange(staging, path) else {
+            let why = String(cString: strerror(errno))
+            try? fm.removeItem(atPath: staging)
+            throw WriteError(description: "cannot replace \(path): \(why)")
+        }
+        try? fm.removeItem(atPath: staging)
+    }
+}
+
+/// Puts `a` in place of `b` and `b` in place of `a`, by two renames through a third name.
+private func exchange(_ a: String, _ b: String) -> Bool {
+    let aside = b + ".old-\(getpid())"
+    guard rename(b, aside) == 0 else { return false }
+    guard rename(a, b) == 0 else { _ = rename(aside, b); return false }
+    return rename(aside, a) == 0
 }

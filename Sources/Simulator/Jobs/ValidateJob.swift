@@ -84,9 +84,10 @@ public struct ValidateJob {
         try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(dir)/state.json")
         let executor = rehearsal.world.executor
         let global = Paths(rehearsal.cluster.settings).global
-        for file in executor.files(under: global) {
-            try AtomicFile.write(executor.files[file]!.content, to: "\(dir)/ranktables/" + file.dropFirst(global.count + 1))
+        let ranktables = executor.files(under: global).map { file in
+            (relative: String(file.dropFirst(global.count + 1)), text: executor.files[file]!.content)
         }
+        try AtomicFile.replaceDirectory("\(dir)/ranktables", with: ranktables)
     }
 
     static func counts(_ run: StepRun) -> (ran: Int, failed: Int) {
