@@ -54,7 +54,7 @@ public struct Cluster: Sendable {
     public func nodeIPList(_ host: Host) -> String { derived.nodeIPList(of: host.name) ?? host.address }
     public func nnodes(_ host: Host) -> Int { derived.nnodes(of: host.name) ?? 1 }
     /// A P host belongs to a multi-node instance when its NODE_IP_LIST has a comma.
-    public func isMultiNodePrefill(_ host: Host) -> Bool { host.role == .prefill && nodeIPList(host).contains(",") }
+    public func isMultiNodePrefill(_ host: Host) -> Bool { host.role == .prefill && nodeIPList(host).utf8.contains(UInt8(ascii: ",")) }
 
     /// Prefill TP: devices on the host, times the node count for multi-node instances.
     public func prefillTensorParallelSize(_ host: Host) -> Int {

@@ -15,7 +15,7 @@ struct DeviceFormatRule: Rule {
     /// Why the string breaks the seed's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
         if devices.isEmpty { return "it is empty" }
-        if devices.contains(" ") { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+        if devices.utf8.contains(UInt8(ascii: " ")) { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
         if devices.hasSuffix(",") || devices.hasPrefix(",") || devices.contains(",,") {
             return "an empty id makes hccn_tool print nothing and ranktable generation fail"
         }
