@@ -40,6 +40,20 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try xmllint(path)
         #expect(result.status == 0, "xmllint (package libxml2-utils) must validate the report: \(result.output)")
+        // The streamed file is the in-memory document, and no temporary file is left beside it.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == JUnitWriter.xml(sample))
+        let directory = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".\(name).tmp") }.isEmpty)
+    }
+
+    @Test func unwritableTargetsThrow() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junit-dir-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: AtomicFile.WriteError.self) { try JUnitWriter.write(sample, to: directory) }
+        try "x".write(toFile: directory + "/file", atomically: false, encoding: .utf8)
+        #expect(throws: (any Error).self) { try JUnitWriter.write(sample, to: directory + "/file/report.xml") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["file"])
     }
 
     @Test func textIsSanitisedAndEscaped() throws {

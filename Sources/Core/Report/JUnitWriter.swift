@@ -10,14 +10,33 @@ public enum JUnitWriter {
         public let description: String
     }
 
+    /// Streams the report into the file (through a temporary file renamed into place), so the document is
+    /// never held in memory whole.
     public static func write(_ report: TestReport, to path: String) throws {
-        try AtomicFile.write(try xml(report), to: path)
+        try AtomicFile.produce(path) { temporary in
+            guard let writer = xmlNewTextWriterFilename(temporary, 0) else {
+                throw WriteError(description: "libxml2 could not create \(temporary)")
+            }
+            let ok = emit(report, into: writer)
+            // Ending the document flushes (a failed write shows there); freeing the writer closes the file.
+            xmlFreeTextWriter(writer)
+            guard ok else { throw WriteError(description: "libxml2 failed to write \(path)") }
+        }
     }
 
+    /// The report as a document in memory.
     public static func xml(_ report: TestReport) throws -> String {
         guard let buffer = xmlBufferCreate() else { throw WriteError(description: "libxml2 could not allocate a buffer") }
         defer { xmlBufferFree(buffer) }
         guard let writer = xmlNewTextWriterMemory(buffer, 0) else { throw WriteError(description: "libxml2 could not create a writer") }
+        let ok = emit(report, into: writer)
+        xmlFreeTextWriter(writer)
+        guard ok, let content = xmlBufferContent(buffer) else { throw WriteError(description: "libxml2 failed to write the report") }
+        return String(cString: content)
+    }
+
+    /// Writes the whole document; false when libxml2 reported an error.
+    private static func emit(_ report: TestReport, into writer: xmlTextWriterPtr) -> Bool {
         var failed = false
         func check(_ result: Int32) { if result < 0 { failed = true } }
         check(xmlTextWriterSetIndent(writer, 1))
@@ -73,9 +92,7 @@ public enum JUnitWriter {
         }
         check(xmlTextWriterEndElement(writer))
         check(xmlTextWriterEndDocument(writer))
-        xmlFreeTextWriter(writer)
-        guard !failed, let content = xmlBufferContent(buffer) else { throw WriteError(description: "libxml2 failed to write the report") }
-        return String(cString: content)
+        return !failed
     }
 
     private static func attribute(_ writer: xmlTextWriterPtr, _ name: String, _ value: String, _ failed: inout Bool) {

@@ -14,6 +14,14 @@ public enum AtomicFile {
     }
 
     public static func write(_ bytes: [UInt8], to path: String, createDirectories: Bool = true) throws {
+        try produce(path, createDirectories: createDirectories) { temporary in
+            if let why = createFile(temporary, bytes) { throw WriteError(description: "cannot write \(path): \(why)") }
+        }
+    }
+
+    /// Lets `body` create a new file at the temporary path it is given, then renames that file to `path`.
+    /// A temporary file left behind by a failing `body` is removed.
+    public static func produce(_ path: String, createDirectories: Bool = true, _ body: (String) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let dir = directory.isEmpty ? "." : directory
         if createDirectories {
@@ -29,7 +37,12 @@ public enum AtomicFile {
         }
         let name = (path as NSString).lastPathComponent
         let temporary = "\(dir)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        if let why = createFile(temporary, bytes) { throw WriteError(description: "cannot write \(path): \(why)") }
+        do {
+            try body(temporary)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
         guard rename(temporary, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporary)
