@@ -46,6 +46,14 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".\(name).tmp") }.isEmpty)
     }
 
+    @Test func transcriptOutputIsTrimmedAndCut() {
+        #expect(" \t eth0\r\n".trimmedTail(100) == "eth0")
+        #expect("\n\n".trimmedTail(100) == "" && "".trimmedTail(5) == "")
+        #expect("\u{3000}wide\u{3000}\n".trimmedTail(100) == "wide")
+        #expect("ü x ü".trimmedTail(100) == "ü x ü")
+        #expect("  0123456789\n".trimmedTail(4) == "…6789")
+    }
+
     @Test func unwritableTargetsThrow() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junit-dir-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

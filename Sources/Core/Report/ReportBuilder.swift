@@ -124,10 +124,14 @@ extension String {
     /// The last `limit` characters, marked when cut.
     func trimmedTail(_ limit: Int) -> String {
         if isEmpty { return self }
-        // Most output is short ASCII without surrounding space: nothing to trim or cut.
-        let edges = [utf8.first!, utf8.last!]
-        let plainEdges = edges.allSatisfy { $0 > 0x20 && $0 < 0x80 }
-        let trimmed = plainEdges ? self : trimmingCharacters(in: .whitespacesAndNewlines)
+        // ASCII whitespace is cut byte-wise; only text with non-ASCII at an edge needs Unicode's rules.
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0D).contains($0) }
+        let bytes = utf8
+        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
+        let end = bytes.lastIndex { !isSpace($0) }.map(bytes.index(after:)) ?? start
+        let inner = start < end ? String(self[start..<end]) : ""
+        let trimmed = inner.utf8.first.map { $0 >= 0x80 } == true || inner.utf8.last.map { $0 >= 0x80 } == true
+            ? inner.trimmingCharacters(in: .whitespacesAndNewlines) : inner
         guard trimmed.utf8.count > limit, trimmed.count > limit else { return trimmed }
         return "…" + trimmed.suffix(limit)
     }
