@@ -33,9 +33,9 @@ public final class FileStore: @unchecked Sendable {
     private var dirs: Set<String> = [] { didSet { generation &+= 1 } }
     /// Absolute directory → tree mounted there.
     private(set) var mounts: [String: FileTree] = [:] { didSet { generation &+= 1 } }
-    /// Directory → paths directly inside it under which own files or directories were created. A
-    /// directory has an entry exactly when it is listed in its parent's. Entries may outlive what they
-    /// point to, or repeat; every reader checks `own` and `dirs`.
+    /// Directory → paths directly inside it under which own files or directories were created. A path has
+    /// an entry exactly when it is listed in its parent's (directories get one when made, so each is
+    /// listed once). Entries may outlive what they point to; every reader checks `own` and `dirs`.
     private var index: [String: [String]] = [:]
     /// Changes on every write, so snapshots can be reused while nothing changed.
     private var generation = 0
@@ -61,15 +61,13 @@ public final class FileStore: @unchecked Sendable {
         return nil
     }
 
-    /// Records `path` under its parent, and the parent under its own, up to the first indexed ancestor.
+    /// Lists a new file under its parent, and the parent under its own, up to the first indexed ancestor.
     private func addToIndex(_ path: String) {
         var child = path
         while let parent = PathText.parent(of: child[...]).map(String.init) {
-            if index[parent] != nil {
-                index[parent]!.append(child)
-                return
-            }
-            index[parent] = [child]
+            let known = index[parent] != nil
+            index[parent, default: []].append(child)
+            if known { return }
             child = parent
         }
     }
@@ -116,12 +114,21 @@ public final class FileStore: @unchecked Sendable {
             for part in path.split(separator: "/") { current += "/" + part; makeDirectories(current) }
             return
         }
-        var current = Substring(path)
-        while current != "/", dirs.insert(String(current)).inserted {
-            guard let parent = PathText.parent(of: current) else { break }
-            current = parent
+        // One walk up: create the missing directories and list each new one under its parent, stopping at
+        // the first ancestor that already exists and is listed.
+        var child = path
+        var linking = index[path] == nil
+        if linking { index[path] = [] }
+        while let parentText = PathText.parent(of: child[...]) {
+            dirs.insert(child)
+            let parent = String(parentText)
+            if linking {
+                linking = index[parent] == nil
+                index[parent, default: []].append(child)
+            }
+            if parent == "/" || (!linking && dirs.contains(parent)) { return }
+            child = parent
         }
-        addToIndex(path)
     }
 
     public func removeDirectory(_ path: String) { dirs.remove(path) }
