@@ -113,7 +113,9 @@ public final class Machine: @unchecked Sendable {
         self.images = Set(spec.images ?? [defaultImage])
         self.pullable = spec.pullable
         let octet = Int(address.split(separator: ".").last ?? "0") ?? 0
-        for id in 0..<spec.npus { npus[id] = "29.\(octet % 256).\(id / 256).\(id % 256)" }
+        let prefix = "29." + String(octet % 256) + "."
+        npus.reserveCapacity(spec.npus)
+        for id in 0..<spec.npus { npus[id] = prefix + String(id / 256) + "." + String(id % 256) }
         if spec.modelPresent { makeDirectories(modelPath) ; files[modelPath + "/config.json"] = SimFile(content: "{}", mode: 0o644) }
     }
 

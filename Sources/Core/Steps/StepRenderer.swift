@@ -26,12 +26,15 @@ public struct StepRenderer: Sendable {
     public let scripts: Scripts
 
     private let settings: DeploymentSettings
+    /// The host-independent part of `docker run`, rendered once.
+    private var dockerRunPrefix = ""
 
     public init(cluster: Cluster) {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
         self.scripts = Scripts(cluster: cluster)
         self.settings = cluster.settings
+        self.dockerRunPrefix = dockerRunArguments().joined(separator: " ")
     }
     private func q(_ s: String) -> String { Shell.quote(s) }
 
@@ -154,6 +157,13 @@ public struct StepRenderer: Sendable {
 
     /// The container's `docker run` (V2: no code mount; ranktables and logs mounted).
     public func dockerRun(_ host: Host) -> String {
+        var command = dockerRunPrefix
+        if host.role == .proxy { command += " " + Shell.env("PROXY_NODE_PORT", String(host.nodePort)) }
+        return command + " -d --name \(q(cluster.containerName(host))) \(q(settings.dockerImageID))"
+    }
+
+    /// Everything in `docker run` before the proxy's port and the container's name.
+    private func dockerRunArguments() -> [String] {
         var args = ["docker run -it --shm-size=500g",
                     Shell.env("RANKTABLE_SAVE_PATH", paths.ranktable), Shell.env("LOG_PATH", settings.logPath),
                     "--net=host --privileged=true -u root -w /data",
@@ -161,9 +171,7 @@ public struct StepRenderer: Sendable {
                     "--entrypoint=bash"]
         for mount in mounts { args.append("-v " + q(mount + ":" + mount)) }
         args.append("-v /usr/share/zoneinfo/Asia/Shanghai:/etc/localtime")
-        if host.role == .proxy { args.append(Shell.env("PROXY_NODE_PORT", String(host.nodePort))) }
-        args.append("-d --name \(q(cluster.containerName(host))) \(q(settings.dockerImageID))")
-        return args.joined(separator: " ")
+        return args
     }
 
     /// Host paths bind-mounted at the same place in every container.
