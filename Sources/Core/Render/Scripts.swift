@@ -4,12 +4,24 @@ public struct Scripts: Sendable {
     public let paths: Paths
 
     private let settings: DeploymentSettings
+    /// The run scripts by role and by whether they pass ranktables, cut where the host's log directory goes.
+    private var runServerPieces: [[Substring]] = []
 
     public init(cluster: Cluster) {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
         self.settings = cluster.settings
+        for role in [Role.prefill, .decode] {
+            for withRanktables in [true, false] {
+                runServerPieces.append(runServer(role: role, logs: Self.logsMarker, withRanktables: withRanktables)
+                    .split(separator: Self.logsMarker, omittingEmptySubsequences: false))
+            }
+        }
     }
+
+    /// Stands for the quoted log directory in the precomputed run scripts; no quoted path contains it.
+    private static let logsMarker = "\u{0}"
+
     private var q: (String) -> String { Shell.quote }
 
     public func content(_ file: StepAction.GeneratedFile, for host: Host, playbook: PlaybookKind = .main) -> String {
@@ -83,9 +95,15 @@ public struct Scripts: Sendable {
 
     /// The run script of a P or D server: fixed settings, the local ranktable, then pd_run.sh in the background.
     /// Add-node servers get no ranktable arguments (pd_run.sh falls back to its defaults; LMCache ignores them).
+    /// The host's run script: the role's text with the host's log directory filled in.
     func runServer(_ host: Host, withRanktables: Bool) -> String {
-        let prefill = host.role == .prefill
-        let logs = q(paths.hostLogs(host))
+        guard host.role != .proxy else { return runServer(role: host.role, logs: q(paths.hostLogs(host)), withRanktables: withRanktables) }
+        let pieces = runServerPieces[(host.role == .prefill ? 0 : 2) + (withRanktables ? 0 : 1)]
+        return pieces.joined(separator: q(paths.hostLogs(host)))
+    }
+
+    private func runServer(role: Role, logs: String, withRanktables: Bool) -> String {
+        let prefill = role == .prefill
         var lines = [
             "#!/bin/bash",
             "# Starts the \(prefill ? "prefill" : "decode") API servers of this host in the background.",
