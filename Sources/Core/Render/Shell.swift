@@ -4,8 +4,11 @@ public enum Shell {
     /// quotes with embedded single quotes escaped.
     public static func quote(_ value: String) -> String {
         var value = value
-        let safe = value.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy(isSafe) }
+        let (safe, hasQuote) = value.withUTF8 { bytes in
+            (!bytes.isEmpty && bytes.allSatisfy(isSafe), bytes.contains(UInt8(ascii: "'")))
+        }
         if safe { return value }
+        if !hasQuote { return "'" + value + "'" }
         var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count + 8)
         out.append(UInt8(ascii: "'"))
