@@ -168,17 +168,24 @@ public enum NginxConfig {
     /// Reads a rendered config back: the servers of each upstream and the listen port.
     public static func upstreams(in config: String) -> (prefill: [String], decode: [String], listen: Int?) {
         var prefill: [String] = [], decode: [String] = []
-        var current: String?
+        var current: Substring?
         var listen: Int?
-        for raw in config.split(separator: "\n") {
-            let line = raw.trimmingSpaces
-            if line.hasPrefix("upstream ") {
-                current = line.split(separator: " ").dropFirst().first.map(String.init)
+        /// The word after `keyword ` at the start of `line`, if the line starts so.
+        func argument(_ line: Substring, _ keyword: String) -> Substring? {
+            guard line.hasPrefix(keyword + " ") else { return nil }
+            return line.dropFirst(keyword.utf8.count + 1).split(separator: " ").first
+        }
+        for raw in config.utf8.split(separator: UInt8(ascii: "\n")) {
+            let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            guard let first = raw.firstIndex(where: { !isSpace($0) }), let last = raw.lastIndex(where: { !isSpace($0) }) else { continue }
+            let line = Substring(raw[first...last])
+            if let name = argument(line, "upstream") {
+                current = name
             } else if line == "}" {
                 current = nil
-            } else if line.hasPrefix("server "), let address = line.split(separator: " ").dropFirst().first {
+            } else if let address = argument(line, "server") {
                 if current == "prefill_servers" { prefill.append(String(address)) } else if current == "decode_servers" { decode.append(String(address)) }
-            } else if line.hasPrefix("listen "), let port = line.split(separator: " ").dropFirst().first.flatMap({ Int($0.filter(\.isNumber)) }) {
+            } else if let port = argument(line, "listen").flatMap({ Int($0.filter(\.isNumber)) }) {
                 listen = port
             }
         }
