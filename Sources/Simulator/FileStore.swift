@@ -10,7 +10,7 @@ public final class FileTree: @unchecked Sendable {
     private(set) lazy var byDirectory: [String: [String]] = {
         var index: [String: [String]] = [:]
         for path in files.keys {
-            let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+            let dir = PathText.parent(of: path[...]).map(String.init) ?? ""
             index[dir, default: []].append(path)
         }
         return index.mapValues { $0.sorted() }
