@@ -1,6 +1,6 @@
 /// A JSON value that keeps object key order, printed exactly as Python's `json.dump(obj, f, indent=4)`
 /// prints it (`ensure_ascii`, `": "` between key and value, items on their own lines).
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
