@@ -36,8 +36,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "omnisim-bench", dependencies: ["Core", "Simulator"], path: "Sources/Bench"),
-        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Core", "Simulator"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Core", "Simulator", "TestSupport"]),
         .testTarget(name: "DeployerTests", dependencies: ["Core", "Simulator", "Deployer"]),
     ]
 )

@@ -1,26 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Core
 
 /// A seeded mutation fuzzer over the sample inventories and scenarios: every mutant either loads or is
 /// rejected with a located `InputError`; nothing crashes. It runs 4 s locally and 60 s in CI (`CI=true`);
 /// `OMNISIM_FUZZ_SECONDS` and `OMNISIM_FUZZ_SEED` set the length and the seed.
 @Suite struct LoaderFuzzTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let tokens = ["{{", "}}", "{{ x }}", ":", "- ", "\"", "'", "\n", "  ", "#", "&a", "*a", "!!int", "[", "]", "{", "}",
                          "//", "% 0", "| int", "| bogus", "999999999999999999999", "-1", "\u{0}", "\t", "P:", "D:", "C:", "hosts:"]
 
-    static func mutate(_ text: String, _ rng: inout Generator) -> String {
+    static func mutate(_ text: String, _ rng: inout SeededGenerator) -> String {
         var chars = Array(text)
         for _ in 0..<Int.random(in: 1...4, using: &rng) where !chars.isEmpty {
             let at = Int.random(in: 0..<chars.count, using: &rng)
@@ -50,7 +40,7 @@ import Testing
             .write(to: dir.appendingPathComponent("inventories-2p1d.yml"), atomically: true, encoding: .utf8)
         let environment = ProcessInfo.processInfo.environment
         let seconds = Double(environment["OMNISIM_FUZZ_SECONDS"] ?? "") ?? (environment["CI"] == "true" ? 60 : 4)
-        var rng = Generator(state: UInt64(ProcessInfo.processInfo.environment["OMNISIM_FUZZ_SEED"] ?? "") ?? 20261124)
+        var rng = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["OMNISIM_FUZZ_SEED"] ?? "") ?? 20261124)
         let deadline = Date().addingTimeInterval(seconds)
         var runs = 0, rejected = 0
         let path = dir.appendingPathComponent("mutant.yml").path

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Simulator
 
 /// Random operations on a `FileStore` (directory index, shared mounted trees) and on a plain model that
@@ -33,23 +34,12 @@ import Testing
         }
     }
 
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let directories = ["/a", "/a/b", "/a/b/c", "/a/d", "/x", "/x/y"]
     static let names = ["f", "g", "h.json"]
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func indexedStoreMatchesThePlainModel(seed: UInt64) {
-        var random = Generator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let store = FileStore(directories: [])
         var plain = Plain()
         // A second store that provides trees to mount, and its plain twin.
