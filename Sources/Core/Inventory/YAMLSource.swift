@@ -27,8 +27,9 @@ public struct YAMLSource: Sendable {
     /// The document's root node; YAML syntax errors become `OMS001` with the parser's position.
     public func compose() throws -> Node {
         do {
-            // The basic resolver tags every scalar as a string: readers here interpret scalars themselves,
-            // and resolving implicit tags by regular expression dominated the load time of large inventories.
+            // The basic resolver tags every scalar as a string: readers here interpret scalars themselves, and
+            // Yams' default resolver matches regular expressions per scalar, most of the load time of large
+            // inventories.
             guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw InputError(code: "OMS001", "'\(path)' is empty", at: SourceLocation(file: path, line: 1, column: 1))
             }

@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes files so that readers see either the old content or the new one, never a half-written file:
 /// a temporary file in the same directory, renamed over the target. Everything written this way (reports,
-/// fetched logs) can be produced again, so it is not forced to disk: fsync per file dominated the time of
-/// a small validation.
+/// fetched logs) can be produced again, so it is not forced to disk (an fsync per file would dominate the
+/// time of a small validation).
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let description: String
