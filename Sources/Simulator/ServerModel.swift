@@ -19,8 +19,8 @@ extension ActionRun {
         }
         do {
             var prefill: [JSONValue] = []
-            for part in d.prefillMergeRanktableList.split(separator: ";", omittingEmptySubsequences: false) {
-                let files = part.split(separator: ",").map(String.init)
+            for part in d.prefillMergeRanktableList.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).map(Substring.init) {
+                let files = part.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
                 let ip = Self.firstIPv4(in: String(part)) ?? ""
                 machine.makeDirectories(global + "/collect_files_p/" + ip)
                 if files.count > 1 {
@@ -32,7 +32,7 @@ extension ActionRun {
                     prefill.append(try read(String(part)))
                 }
             }
-            let decodeFiles = d.decodeRanktableList.split(separator: ",").map(String.init)
+            let decodeFiles = d.decodeRanktableList.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
             var decode: [JSONValue]
             if d.decodePodNum > 1 {
                 let merged = try Ranktable.mergeLocal(try decodeFiles.map(read))

@@ -171,9 +171,11 @@ public enum NginxConfig {
         var current: Substring?
         var listen: Int?
         /// The word after `keyword ` at the start of `line`, if the line starts so.
-        func argument(_ line: Substring, _ keyword: String) -> Substring? {
-            guard line.hasPrefix(keyword + " ") else { return nil }
-            return line.dropFirst(keyword.utf8.count + 1).split(separator: " ").first
+        func argument(_ line: Substring, _ keyword: StaticString) -> Substring? {
+            let word = UnsafeBufferPointer(start: keyword.utf8Start, count: keyword.utf8CodeUnitCount)
+            guard line.utf8.count > word.count, line.utf8.starts(with: word),
+                  line.utf8[line.utf8.index(line.startIndex, offsetBy: word.count)] == UInt8(ascii: " ") else { return nil }
+            return line.utf8.dropFirst(word.count + 1).split(separator: UInt8(ascii: " ")).first.map { Substring($0) }
         }
         for raw in config.utf8.split(separator: UInt8(ascii: "\n")) {
             let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
