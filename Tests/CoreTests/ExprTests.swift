@@ -68,6 +68,10 @@ struct MapResolver: VariableResolver {
         #expect(try eval("{{ devices | length }}") == .int(3))
         #expect(try eval("{{ text | length }}") == .int(3))
         #expect(try eval("{{ (digits | int) + 1 }}") == .int(43))
+        #expect(try eval("{{ ' \\t 7 ' | int }}") == .int(7))
+        #expect(try eval("{{ '  a b  ' | trim }}") == .string("a b"))
+        #expect(try eval("{{ '\u{3000}wide\u{00A0}' | trim }}") == .string("wide"))
+        #expect(try eval("{{ 'é ' | trim }}") == .string("é"))
     }
 
     @Test func undefinedVariableIsLocated() {

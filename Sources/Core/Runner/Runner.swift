@@ -163,7 +163,7 @@ public final class Runner {
         default: return
         }
         guard outcome.status == .ok, let output = outcome.records.last?.stdout else { return }
-        let lines = output.split(separator: "\n").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        let lines = output.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0).trimmingSpaces }.filter { !$0.isEmpty }
         switch step.action {
         case .detectInterface:
             if let first = lines.first { facts[host.name, default: HostFacts()].defaultInterface = first }
@@ -178,10 +178,17 @@ public final class Runner {
 }
 
 extension Substring {
+    /// Without leading and trailing whitespace (Unicode's definition).
     var trimmingSpaces: String {
-        var s = self
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
+        // ASCII whitespace goes byte by byte; Characters are consulted only at a non-ASCII edge.
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0D).contains($0) }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isSpace($0) })!
+        var s = self[first...last]
+        if s.utf8.first! >= 0x80 || s.utf8.last! >= 0x80 {
+            while s.first?.isWhitespace == true { s.removeFirst() }
+            while s.last?.isWhitespace == true { s.removeLast() }
+        }
         return String(s)
     }
 }
