@@ -35,7 +35,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 /// One inventory host: one machine in one role. The fields live in one shared, copy-on-write box, so
 /// passing a host around (every step, every task) costs one reference count instead of one per field.
 public struct Host: Sendable, Hashable {
-    private final class Fields: @unchecked Sendable {
+    private struct Fields: Sendable, Hashable {
         var name: String
         var role: Role
         var address: String
@@ -49,132 +49,94 @@ public struct Host: Sendable, Hashable {
         var ssh: SSHSettings
         var location: SourceLocation?
         var fieldLocations: [String: SourceLocation]
+    }
 
-        init(name: String, role: Role, address: String, nodeRank: Int, kvRank: Int?, hostIP: String?, deviceString: String?,
-             nodePort: Int, apiPort: Int?, superNode: String?, ssh: SSHSettings, location: SourceLocation?,
-             fieldLocations: [String: SourceLocation]) {
-            self.name = name
-            self.role = role
-            self.address = address
-            self.nodeRank = nodeRank
-            self.kvRank = kvRank
-            self.hostIP = hostIP
-            self.deviceString = deviceString
-            self.nodePort = nodePort
-            self.apiPort = apiPort
-            self.superNode = superNode
-            self.ssh = ssh
-            self.location = location
-            self.fieldLocations = fieldLocations
-        }
+    private final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
 
-        func copy() -> Fields {
-            Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
-                   deviceString: deviceString, nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
-                   location: location, fieldLocations: fieldLocations)
+    private var box: Box
+
+    /// The fields, copied out of a shared box before the first change.
+    private var fields: Fields {
+        get { box.fields }
+        set {
+            if isKnownUniquelyReferenced(&box) { box.fields = newValue } else { box = Box(newValue) }
         }
     }
 
-    private var fields: Fields
-
-    private var uniqueFields: Fields {
-        mutating get {
-            if !isKnownUniquelyReferenced(&fields) { fields = fields.copy() }
-            return fields
-        }
-    }
-
-        public var name: String {
-        get { fields.name }
-        set { uniqueFields.name = newValue }
+    public var name: String {
+        get { box.fields.name }
+        set { fields.name = newValue }
     }
     public var role: Role {
-        get { fields.role }
-        set { uniqueFields.role = newValue }
+        get { box.fields.role }
+        set { fields.role = newValue }
     }
     /// `ansible_host`: the SSH target and the node's identity in file names and server lists.
     public var address: String {
-        get { fields.address }
-        set { uniqueFields.address = newValue }
+        get { box.fields.address }
+        set { fields.address = newValue }
     }
     public var nodeRank: Int {
-        get { fields.nodeRank }
-        set { uniqueFields.nodeRank = newValue }
+        get { box.fields.nodeRank }
+        set { fields.nodeRank = newValue }
     }
     /// P only: index of the P instance.
     public var kvRank: Int? {
-        get { fields.kvRank }
-        set { uniqueFields.kvRank = newValue }
+        get { box.fields.kvRank }
+        set { fields.kvRank = newValue }
     }
     /// P and D: address of the instance's master node.
     public var hostIP: String? {
-        get { fields.hostIP }
-        set { uniqueFields.hostIP = newValue }
+        get { box.fields.hostIP }
+        set { fields.hostIP = newValue }
     }
     /// P and D: the raw `ascend_rt_visible_devices` string, e.g. "0,1,2,3".
     public var deviceString: String? {
-        get { fields.deviceString }
-        set { uniqueFields.deviceString = newValue }
+        get { box.fields.deviceString }
+        set { fields.deviceString = newValue }
     }
     public var nodePort: Int {
-        get { fields.nodePort }
-        set { uniqueFields.nodePort = newValue }
+        get { box.fields.nodePort }
+        set { fields.nodePort = newValue }
     }
     public var apiPort: Int? {
-        get { fields.apiPort }
-        set { uniqueFields.apiPort = newValue }
+        get { box.fields.apiPort }
+        set { fields.apiPort = newValue }
     }
     /// Super-node id, when the inventory or scenario gives one (add-node precondition).
     public var superNode: String? {
-        get { fields.superNode }
-        set { uniqueFields.superNode = newValue }
+        get { box.fields.superNode }
+        set { fields.superNode = newValue }
     }
     public var ssh: SSHSettings {
-        get { fields.ssh }
-        set { uniqueFields.ssh = newValue }
+        get { box.fields.ssh }
+        set { fields.ssh = newValue }
     }
     /// Where the host is declared in the inventory.
     public var location: SourceLocation? {
-        get { fields.location }
-        set { uniqueFields.location = newValue }
+        get { box.fields.location }
+        set { fields.location = newValue }
     }
     /// Where each inventory field of this host is written (host, group or global vars).
     public var fieldLocations: [String: SourceLocation] {
-        get { fields.fieldLocations }
-        set { uniqueFields.fieldLocations = newValue }
+        get { box.fields.fieldLocations }
+        set { fields.fieldLocations = newValue }
     }
 
     public init(name: String, role: Role, address: String, nodeRank: Int = 0, kvRank: Int? = nil,
                 hostIP: String? = nil, deviceString: String? = nil, nodePort: Int, apiPort: Int? = nil,
                 superNode: String? = nil, ssh: SSHSettings = SSHSettings(), location: SourceLocation? = nil) {
-        fields = Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
-                        deviceString: deviceString, nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
-                        location: location, fieldLocations: [:])
+        box = Box(Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
+                         deviceString: deviceString, nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
+                         location: location, fieldLocations: [:]))
     }
 
-    public static func == (a: Host, b: Host) -> Bool {
-        if a.fields === b.fields { return true }
-        return a.name == b.name && a.role == b.role && a.address == b.address && a.nodeRank == b.nodeRank
-            && a.kvRank == b.kvRank && a.hostIP == b.hostIP && a.deviceString == b.deviceString && a.nodePort == b.nodePort
-            && a.apiPort == b.apiPort && a.superNode == b.superNode && a.ssh == b.ssh && a.location == b.location
-            && a.fieldLocations == b.fieldLocations
-    }
+    public static func == (a: Host, b: Host) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(name)
-        hasher.combine(role)
-        hasher.combine(address)
-        hasher.combine(nodeRank)
-        hasher.combine(kvRank)
-        hasher.combine(hostIP)
-        hasher.combine(deviceString)
-        hasher.combine(nodePort)
-        hasher.combine(apiPort)
-        hasher.combine(superNode)
-        hasher.combine(ssh)
-        hasher.combine(location)
-        hasher.combine(fieldLocations)
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 
     /// Device ids split on commas, as the seed's scripts split them (empty items kept as "").
     public var deviceIDs: [String] {

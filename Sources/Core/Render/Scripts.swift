@@ -11,13 +11,15 @@ public struct Scripts: Sendable {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
         self.settings = cluster.settings
-        for role in [Role.prefill, .decode] {
-            for withRanktables in [true, false] {
-                runServerPieces.append(runServer(role: role, logs: Self.logsMarker, withRanktables: withRanktables)
-                    .split(separator: Self.logsMarker, omittingEmptySubsequences: false))
-            }
+        runServerPieces = Self.runServerVariants.map { role, withRanktables in
+            runServer(role: role, logs: Self.logsMarker, withRanktables: withRanktables)
+                .split(separator: Self.logsMarker, omittingEmptySubsequences: false)
         }
     }
+
+    /// The run scripts precomputed, in the order of `runServerPieces`.
+    private static let runServerVariants: [(role: Role, withRanktables: Bool)] =
+        [(.prefill, true), (.prefill, false), (.decode, true), (.decode, false)]
 
     /// Stands for the quoted log directory in the precomputed run scripts; no quoted path contains it.
     private static let logsMarker = "\u{0}"
@@ -97,9 +99,10 @@ public struct Scripts: Sendable {
     /// Add-node servers get no ranktable arguments (pd_run.sh falls back to its defaults; LMCache ignores them).
     /// The host's run script: the role's text with the host's log directory filled in.
     func runServer(_ host: Host, withRanktables: Bool) -> String {
-        guard host.role != .proxy else { return runServer(role: host.role, logs: q(paths.hostLogs(host)), withRanktables: withRanktables) }
-        let pieces = runServerPieces[(host.role == .prefill ? 0 : 2) + (withRanktables ? 0 : 1)]
-        return pieces.joined(separator: q(paths.hostLogs(host)))
+        guard let variant = Self.runServerVariants.firstIndex(where: { $0.role == host.role && $0.withRanktables == withRanktables }) else {
+            return runServer(role: host.role, logs: q(paths.hostLogs(host)), withRanktables: withRanktables)
+        }
+        return runServerPieces[variant].joined(separator: q(paths.hostLogs(host)))
     }
 
     private func runServer(role: Role, logs: String, withRanktables: Bool) -> String {

@@ -123,15 +123,7 @@ public struct ReportBuilder {
 extension String {
     /// The last `limit` characters, marked when cut.
     func trimmedTail(_ limit: Int) -> String {
-        if isEmpty { return self }
-        // ASCII whitespace is cut byte-wise; only text with non-ASCII at an edge needs Unicode's rules.
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0D).contains($0) }
-        let bytes = utf8
-        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
-        let end = bytes.lastIndex { !isSpace($0) }.map(bytes.index(after:)) ?? start
-        let inner = start < end ? String(self[start..<end]) : ""
-        let trimmed = inner.utf8.first.map { $0 >= 0x80 } == true || inner.utf8.last.map { $0 >= 0x80 } == true
-            ? inner.trimmingCharacters(in: .whitespacesAndNewlines) : inner
+        let trimmed = self[...].trimmingSpaces
         guard trimmed.utf8.count > limit, trimmed.count > limit else { return trimmed }
         return "…" + trimmed.suffix(limit)
     }

@@ -178,9 +178,7 @@ public enum NginxConfig {
             return line.utf8.dropFirst(word.count + 1).split(separator: UInt8(ascii: " ")).first.map { Substring($0) }
         }
         for raw in config.utf8.split(separator: UInt8(ascii: "\n")) {
-            let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            guard let first = raw.firstIndex(where: { !isSpace($0) }), let last = raw.lastIndex(where: { !isSpace($0) }) else { continue }
-            let line = Substring(raw[first...last])
+            let line = Substring(raw).trimmingSpaces[...]
             if let name = argument(line, "upstream") {
                 current = name
             } else if line == "}" {
