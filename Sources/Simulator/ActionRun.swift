@@ -163,7 +163,7 @@ struct ActionRun {
 
     mutating func syncCode() {
         let source = paths.executorCode
-        guard executor.isDirectory(source), !executor.files.snapshot(of: source).files.isEmpty else {
+        guard executor.files.hasFiles(under: source) else {
             return fail(23, "rsync: change_dir \"\(source)\" failed: No such file or directory (2)",
                         message: "the executor has no code checkout at \(source)")
         }
@@ -176,7 +176,7 @@ struct ActionRun {
     mutating func copyCode() {
         guard requireContainer() else { return }
         let source = paths.executorCode
-        guard !machine.files(under: source).isEmpty else {
+        guard machine.files.hasFiles(under: source) else {
             return fail(1, "Error: No such container:path: \(source) does not exist on the host")
         }
         machine.containers[cluster.containerName(host)]!.hasCode = true
@@ -241,7 +241,7 @@ struct ActionRun {
             case .pullTree(let remote, let local, let contentsOnly):
                 copyTree(from: machine, remote, to: executor, local, contentsOnly: contentsOnly)
             case .pushTree(let local, let remote, let contentsOnly):
-                guard executor.isDirectory(local) || !executor.files(under: local).isEmpty else {
+                guard executor.isDirectory(local) else {
                     return fail(23, "rsync: change_dir \"\(local)\" failed: No such file or directory (2)")
                 }
                 if machine.isFull(remote) { return fail(11, "rsync: write failed on \"\(remote)\": No space left on device (28)") }
@@ -253,18 +253,16 @@ struct ActionRun {
         }
     }
 
-    /// Large trees are shared (mounted); small ones, such as a host's logs, are copied file by file so the
-    /// executor does not collect one mount per host.
+    /// Both sides share the copied tree. Summaries show a large one as one entry, and list a small one's
+    /// files (such as a host's logs) so the executor does not collect one tree entry per host.
     private func copyTree(from: Machine, _ source: String, to: Machine, _ target: String, contentsOnly: Bool) {
         let base = contentsOnly ? target : target + "/" + Paths.fileName(source)
         let tree = from.files.snapshot(of: source)
-        if tree.files.count > 32 {
+        if tree.fileCount > 32 {
             to.files.mount(tree, at: base)
-            return
+        } else {
+            to.files.copy(tree, into: base)
         }
-        to.makeDirectories(base)
-        for dir in tree.directories { to.makeDirectories(base + "/" + dir) }
-        for (relative, file) in tree.files { to.files[base + "/" + relative] = file }
     }
 
     mutating func killProcesses(_ pattern: String) {

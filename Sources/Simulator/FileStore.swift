@@ -1,255 +1,294 @@
-/// An immutable directory tree shared between machines: copying a tree to another machine mounts the
-/// same object instead of duplicating every file, which keeps "push the global ranktables to every
-/// host" linear in the number of hosts.
-public final class FileTree: @unchecked Sendable {
-    /// Relative path → file.
-    public let files: [String: SimFile]
-    /// Relative directories (without the root itself).
-    public let directories: Set<String>
-    /// Relative directory ("" for the root) → relative paths of the files directly inside, sorted.
-    private(set) lazy var byDirectory: [String: [String]] = {
-        var index: [String: [String]] = [:]
-        for path in files.keys {
-            let dir = PathText.parent(of: path[...]).map(String.init) ?? ""
-            index[dir, default: []].append(path)
-        }
-        return index.mapValues { $0.sorted() }
-    }()
-    public private(set) lazy var digest: String = {
-        StateSummary.digest(files.keys.sorted().map { "\($0)=\(StateSummary.digest(files[$0]!.content))" }.joined(separator: "\n"))
-    }()
+/// One directory of the model: its files and subdirectories by name. Nodes are shared between machines
+/// and snapshots and copied before a change while shared, so pushing one tree to every host costs one
+/// reference per host, and a snapshot costs nothing until either side writes.
+final class DirectoryNode: @unchecked Sendable {
+    // Nodes are only changed by the store that owns them alone, one operation at a time: the dynamic
+    // exclusivity checks would double the cost of every path step.
+    @exclusivity(unchecked) var files: [String: SimFile] = [:]
+    @exclusivity(unchecked) var directories: [String: DirectoryNode] = [:]
+    /// Subdirectories attached by `FileStore.mount` and unchanged since: summaries show each as one entry.
+    @exclusivity(unchecked) var mounted: Set<String> = []
+    /// Files at any depth and the content digest, remembered until the next change below this node.
+    @exclusivity(unchecked) var fileCountMemo: Int?
+    @exclusivity(unchecked) var digestMemo: String?
 
-    init(files: [String: SimFile], directories: Set<String>) {
-        self.files = files
-        self.directories = directories
+    init() {}
+
+    init(copying other: DirectoryNode) {
+        files = other.files
+        directories = other.directories
+        mounted = other.mounted
+    }
+
+    var isEmpty: Bool { files.isEmpty && directories.isEmpty }
+
+    /// Called on every node a change passes through.
+    func willChange() {
+        fileCountMemo = nil
+        digestMemo = nil
+    }
+
+    var fileCount: Int {
+        if let fileCountMemo { return fileCountMemo }
+        let count = directories.values.reduce(files.count) { $0 + $1.fileCount }
+        fileCountMemo = count
+        return count
+    }
+
+    /// Every file below, by path relative to this node.
+    func forEachFile(prefix: String = "", _ body: (String, SimFile) -> Void) {
+        for (name, file) in files { body(prefix + name, file) }
+        for (name, child) in directories { child.forEachFile(prefix: prefix + name + "/", body) }
+    }
+
+    /// Every directory below, by path relative to this node.
+    func forEachDirectory(prefix: String = "", _ body: (String) -> Void) {
+        for (name, child) in directories {
+            body(prefix + name)
+            child.forEachDirectory(prefix: prefix + name + "/", body)
+        }
+    }
+
+    /// A fingerprint of every file's relative path and content.
+    var digest: String {
+        if let digestMemo { return digestMemo }
+        var lines: [(String, SimFile)] = []
+        forEachFile { lines.append(($0, $1)) }
+        let digest = StateSummary.digest(lines.sorted { $0.0 < $1.0 }.map { "\($0.0)=\(StateSummary.digest($0.1.content))" }
+            .joined(separator: "\n"))
+        digestMemo = digest
+        return digest
     }
 }
 
-/// A machine's files and directories: its own, plus mounted shared trees. Own entries take precedence.
-/// Own entries are indexed by parent directory, so listing, walking and clearing a directory cost the
-/// size of that directory's subtree, not the number of files on the machine.
+/// A directory tree taken from a machine at one moment. Copying it to another machine shares its nodes.
+public final class FileTree: @unchecked Sendable {
+    let root: DirectoryNode
+
+    init(_ root: DirectoryNode) { self.root = root }
+
+    /// Relative path → file.
+    public private(set) lazy var files: [String: SimFile] = {
+        var files: [String: SimFile] = [:]
+        root.forEachFile { files[$0] = $1 }
+        return files
+    }()
+    /// Relative directories (without the root itself).
+    public private(set) lazy var directories: Set<String> = {
+        var directories: Set<String> = []
+        root.forEachDirectory { directories.insert($0) }
+        return directories
+    }()
+    public var fileCount: Int { root.fileCount }
+    public var digest: String { root.digest }
+}
+
+/// A machine's files and directories: a tree of directory nodes, walked one path component at a time.
+/// Setting a file creates its missing parent directories; `Machine.write` checks the parent first, as the
+/// OS would.
 public final class FileStore: @unchecked Sendable {
-    private(set) var own: [String: SimFile] = [:] { didSet { generation &+= 1 } }
-    private var dirs: Set<String> = [] { didSet { generation &+= 1 } }
-    /// Absolute directory → tree mounted there.
-    private(set) var mounts: [String: FileTree] = [:] { didSet { generation &+= 1 } }
-    /// Directory → paths directly inside it under which own files or directories were created. A path has
-    /// an entry exactly when it is listed in its parent's (directories get one when made, so each is
-    /// listed once). Entries may outlive what they point to; every reader checks `own` and `dirs`.
-    private var index: [String: [String]] = [:]
-    /// Changes on every write, so snapshots can be reused while nothing changed.
-    private var generation = 0
-    private var snapshots: [String: (generation: Int, tree: FileTree)] = [:]
+    private var root: DirectoryNode
+    /// The last snapshot of each directory; still valid while the directory's node is the same object
+    /// (a snapshot holds the node, so any later change below it replaces the node).
+    private var snapshots: [String: FileTree] = [:]
 
     init(directories: [String]) {
+        root = DirectoryNode()
         for d in directories { makeDirectories(d) }
     }
 
-    /// A store holding the same entries as `other` (sharing its storage until either changes).
+    /// A store holding the same entries as `other`, sharing them until either changes.
     init(copying other: FileStore) {
-        own = other.own
-        dirs = other.dirs
-        mounts = other.mounts
-        index = other.index
+        root = other.root
     }
 
-    private func mount(containing path: String) -> (prefix: String, tree: FileTree, relative: String)? {
-        for (prefix, tree) in mounts {
-            if path == prefix { return (prefix, tree, "") }
-            if PathText.isInside(path, prefix) { return (prefix, tree, String(path.utf8.dropFirst(prefix.utf8.count + 1))!) }
-        }
-        return nil
-    }
-
-    /// Lists a new file under its parent, and the parent under its own, up to the first indexed ancestor.
-    private func addToIndex(_ path: String) {
-        var child = path
-        while let parent = PathText.parent(of: child[...]).map(String.init) {
-            let known = index[parent] != nil
-            index[parent, default: []].append(child)
-            if known { return }
-            child = parent
-        }
-    }
-
-    /// Every indexed path strictly below `directory`, parents before children.
-    private func indexed(below directory: String) -> [String] {
-        var result: [String] = []
-        var pending = [directory]
-        while let next = pending.popLast() {
-            guard let children = index[next] else { continue }
-            for child in children {
-                result.append(child)
-                pending.append(child)
+    /// The non-empty components of `path`: `/a//b/` → [a, b].
+    private static func components(_ path: String) -> ArraySlice<String> {
+        var path = path
+        return path.withUTF8 { bytes in
+            var parts: [String] = []
+            parts.reserveCapacity(8)
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == PathText.slash {
+                if i > start { parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
+                start = i + 1
             }
+            return parts[...]
         }
-        return result
+    }
+
+    /// `path` spelled without empty components or a trailing slash.
+    private static func normalized(_ parts: ArraySlice<String>) -> String {
+        parts.isEmpty ? "/" : parts.reduce(into: "") { $0 += "/"; $0 += $1 }
+    }
+
+    /// The directory node at `parts`, if it exists.
+    private func node(_ parts: ArraySlice<String>) -> DirectoryNode? {
+        var node = root
+        for part in parts {
+            guard let next = node.directories[part] else { return nil }
+            node = next
+        }
+        return node
+    }
+
+    /// The directory node at `parts`, made private to this store for a change: shared nodes on the way are
+    /// copied, memos cleared and mount marks dropped. Missing directories are created when `create` is set.
+    private func writableNode(_ parts: ArraySlice<String>, create: Bool) -> DirectoryNode? {
+        if !isKnownUniquelyReferenced(&root) { root = DirectoryNode(copying: root) }
+        var node = root
+        node.willChange()
+        for name in parts {
+            if let i = node.directories.index(forKey: name) {
+                if !isKnownUniquelyReferenced(&node.directories.values[i]) {
+                    node.directories.values[i] = DirectoryNode(copying: node.directories.values[i])
+                }
+                if !node.mounted.isEmpty { node.mounted.remove(name) }
+                node = node.directories.values[i]
+            } else {
+                guard create else { return nil }
+                let child = DirectoryNode()
+                node.directories[name] = child
+                node = child
+            }
+            node.willChange()
+        }
+        return node
     }
 
     public subscript(path: String) -> SimFile? {
         get {
-            if let file = own[path] { return file }
-            guard let (_, tree, relative) = mount(containing: path) else { return nil }
-            return tree.files[relative]
+            let parts = Self.components(path)
+            guard let name = parts.last, let parent = node(parts.dropLast()) else { return nil }
+            return parent.files[name]
         }
         set {
-            if newValue == nil, let (prefix, _, _) = mount(containing: path) { materialize(prefix) }
-            if newValue != nil, own[path] == nil { addToIndex(path) }
-            own[path] = newValue
+            let parts = Self.components(path)
+            guard let name = parts.last else { return }
+            if let newValue {
+                writableNode(parts.dropLast(), create: true)!.files[name] = newValue
+            } else if let parent = node(parts.dropLast()), parent.files[name] != nil {
+                writableNode(parts.dropLast(), create: false)!.files[name] = nil
+            }
         }
     }
 
-    public func isDirectory(_ path: String) -> Bool {
-        if dirs.contains(path) { return true }
-        guard let (_, tree, relative) = mount(containing: path) else { return false }
-        return relative.isEmpty || tree.directories.contains(relative)
-    }
+    public func isDirectory(_ path: String) -> Bool { node(Self.components(path)) != nil }
 
     /// `mkdir -p`: the directory and every missing ancestor.
     public func makeDirectories(_ path: String) {
-        if dirs.contains(path) { return }
-        guard PathText.isNormalAbsolute(path), path != "/" else {
-            // Unusual spellings: build the normalised path part by part.
-            var current = ""
-            for part in path.split(separator: "/") { current += "/" + part; makeDirectories(current) }
-            return
-        }
-        // One walk up: create the missing directories and list each new one under its parent, stopping at
-        // the first ancestor that already exists and is listed.
-        var child = path
-        var linking = index[path] == nil
-        if linking { index[path] = [] }
-        while let parentText = PathText.parent(of: child[...]) {
-            dirs.insert(child)
-            let parent = String(parentText)
-            if linking {
-                linking = index[parent] == nil
-                index[parent, default: []].append(child)
-            }
-            if parent == "/" || (!linking && dirs.contains(parent)) { return }
-            child = parent
-        }
+        let parts = Self.components(path)
+        if node(parts) == nil { _ = writableNode(parts, create: true) }
     }
 
-    public func removeDirectory(_ path: String) { dirs.remove(path) }
+    /// Removes a directory and everything below it.
+    public func removeDirectory(_ path: String) {
+        let parts = Self.components(path)
+        guard let name = parts.last, node(parts) != nil, let parent = writableNode(parts.dropLast(), create: false) else { return }
+        parent.directories[name] = nil
+        parent.mounted.remove(name)
+    }
 
     /// Files below `directory`, at any depth, sorted.
     public func paths(under directory: String) -> [String] {
-        let directory = PathText.trimmed(directory)
-        let prefix = directory == "/" ? "/" : directory + "/"
-        var result = Set(indexed(below: directory).filter { own[$0] != nil })
-        for (root, tree) in mounts {
-            if root.hasPrefix(prefix) || root == directory {
-                for rel in tree.files.keys { result.insert(root + "/" + rel) }
-            } else if directory.hasPrefix(root + "/") {
-                let inner = String(directory.dropFirst(root.count + 1)) + "/"
-                for rel in tree.files.keys where rel.hasPrefix(inner) { result.insert(root + "/" + rel) }
-            }
-        }
+        let parts = Self.components(directory)
+        guard let node = node(parts) else { return [] }
+        let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
+        var result: [String] = []
+        node.forEachFile(prefix: prefix) { path, _ in result.append(path) }
         return result.sorted()
+    }
+
+    /// True when some file lies below `directory`.
+    public func hasFiles(under directory: String) -> Bool {
+        node(Self.components(directory)).map { $0.fileCount > 0 } ?? false
     }
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] {
-        let directory = PathText.trimmed(directory)
-        var result = index[directory].map { Set($0.filter { own[$0] != nil }) } ?? []
-        if let (root, tree, relative) = mount(containing: directory) {
-            for rel in tree.byDirectory[relative] ?? [] { result.insert(root + "/" + rel) }
-        }
-        return result.sorted()
+        let parts = Self.components(directory)
+        guard let node = node(parts), !node.files.isEmpty else { return [] }
+        let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
+        return node.files.keys.sorted().map { prefix + $0 }
     }
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) {
-        let directory = PathText.trimmed(directory)
-        let prefix = directory == "/" ? "/" : directory + "/"
-        if let (root, _, _) = mount(containing: directory), root != directory { materialize(root) }
-        let below = indexed(below: directory)
-        if !below.isEmpty {
-            for path in below {
-                if own[path] != nil { own[path] = nil }
-                if dirs.contains(path) { dirs.remove(path) }
-                index[path] = nil
-            }
-            index[directory] = []
-        }
-        if mounts.keys.contains(where: { $0.hasPrefix(prefix) || $0 == directory }) {
-            mounts = mounts.filter { !$0.key.hasPrefix(prefix) && $0.key != directory }
-        }
+        let parts = Self.components(directory)
+        guard let existing = node(parts), !existing.isEmpty, let node = writableNode(parts, create: false) else { return }
+        node.files = [:]
+        node.directories = [:]
+        node.mounted = []
     }
 
-    /// The tree below `directory`, reusing a mounted tree when nothing was written over it, and the last
-    /// snapshot while nothing changed at all.
+    /// The tree below `directory` as it is now (empty when it does not exist).
     public func snapshot(of directory: String) -> FileTree {
-        if let cached = snapshots[directory], cached.generation == generation { return cached.tree }
-        let tree = buildSnapshot(of: directory)
-        snapshots[directory] = (generation, tree)
+        let parts = Self.components(directory)
+        guard let node = node(parts) else { return FileTree(DirectoryNode()) }
+        let key = Self.normalized(parts)
+        if let cached = snapshots[key], cached.root === node { return cached }
+        let tree = FileTree(node)
+        snapshots[key] = tree
         return tree
     }
 
-    private func buildSnapshot(of directory: String) -> FileTree {
-        let prefix = directory + "/"
-        let below = indexed(below: directory)
-        let ownBelow = below.filter { own[$0] != nil }
-        let dirsBelow = below.filter { dirs.contains($0) }
-        if let tree = mounts[directory], ownBelow.isEmpty, dirsBelow.isEmpty, !mounts.keys.contains(where: { $0.hasPrefix(prefix) }) {
-            return tree
+    /// rsync of a tree into `directory`: the tree's files replace same-named ones; other files stay.
+    /// Summaries show a tree mounted into an absent or empty directory as one entry until it changes.
+    public func mount(_ tree: FileTree, at directory: String) { merge(tree.root, into: directory, mark: true) }
+
+    /// The same as `mount`, but summaries list the copied files one by one.
+    public func copy(_ tree: FileTree, into directory: String) { merge(tree.root, into: directory, mark: false) }
+
+    private func merge(_ source: DirectoryNode, into directory: String, mark: Bool) {
+        let parts = Self.components(directory)
+        guard let name = parts.last else {
+            let target = writableNode(parts, create: false)!
+            Self.merge(source, into: target)
+            return
         }
-        func relative(_ path: String) -> String { String(path.utf8.dropFirst(prefix.utf8.count))! }
-        var files: [String: SimFile] = [:]
-        var directories = Set(dirsBelow.map(relative))
-        for (root, tree) in mounts {
-            if root == directory || root.hasPrefix(prefix) {
-                let base = root == directory ? "" : relative(root) + "/"
-                for (rel, file) in tree.files { files[base + rel] = file }
-                var ancestor = base.dropLast()
-                while !ancestor.isEmpty {
-                    directories.insert(String(ancestor))
-                    ancestor = PathText.parent(of: ancestor) ?? ""
-                }
-                for d in tree.directories { directories.insert(base + d) }
-            } else if PathText.isInside(directory, root) {
-                let inner = String(directory.utf8.dropFirst(root.utf8.count + 1))! + "/"
-                for (rel, file) in tree.files where rel.hasPrefix(inner) { files[String(rel.utf8.dropFirst(inner.utf8.count))!] = file }
-                for d in tree.directories where d.hasPrefix(inner) { directories.insert(String(d.utf8.dropFirst(inner.utf8.count))!) }
+        let existing = node(parts)
+        if existing === source { return }
+        let parent = writableNode(parts.dropLast(), create: true)!
+                if existing?.isEmpty ?? true {
+            parent.directories[name] = source
+            if mark { parent.mounted.insert(name) } else { parent.mounted.remove(name) }
+        } else {
+            Self.merge(source, into: writableNode(parts, create: false)!)
+        }
+    }
+
+    /// Merges `source` into a node private to this store, sharing every subtree the target lacks.
+    private static func merge(_ source: DirectoryNode, into target: DirectoryNode) {
+        target.willChange()
+        for (name, file) in source.files { target.files[name] = file }
+        for (name, child) in source.directories {
+            guard let i = target.directories.index(forKey: name), !target.directories.values[i].isEmpty else {
+                target.directories[name] = child
+                continue
             }
-        }
-        // Own files take precedence over mounted ones.
-        for path in ownBelow { files[relative(path)] = own[path] }
-        for rel in files.keys {
-            var current = rel[...]
-            while let parent = PathText.parent(of: current), parent != "/", directories.insert(String(parent)).inserted {
-                current = parent
+            if target.directories.values[i] === child { continue }
+            if !isKnownUniquelyReferenced(&target.directories.values[i]) {
+                target.directories.values[i] = DirectoryNode(copying: target.directories.values[i])
             }
+            target.mounted.remove(name)
+            merge(child, into: target.directories.values[i])
         }
-        return FileTree(files: files, directories: directories)
     }
 
-    /// rsync into `directory`: the tree's files replace same-named ones; other files stay.
-    public func mount(_ tree: FileTree, at directory: String) {
-        for (root, _) in mounts where root == directory || root.hasPrefix(directory + "/") || directory.hasPrefix(root + "/") {
-            materialize(root)
-        }
-        let prefix = directory + "/"
-        for path in indexed(below: directory) where own[path] != nil && tree.files[String(path.dropFirst(prefix.count))] != nil {
-            own[path] = nil
-        }
-        makeDirectories(directory)
-        mounts[directory] = tree
-    }
-
-    /// Copies a mounted tree into own files (before a write that would change it).
-    private func materialize(_ root: String) {
-        guard let tree = mounts.removeValue(forKey: root) else { return }
-        for (rel, file) in tree.files where own[root + "/" + rel] == nil { self[root + "/" + rel] = file }
-        for d in tree.directories { makeDirectories(root + "/" + d) }
-        makeDirectories(root)
-    }
-
-    /// Own files and one entry per mounted tree, for summaries.
+    /// Every file by absolute path, except that each mounted, unchanged tree is one `<dir>/**` entry.
     public func summaryEntries() -> [String: String] {
-        var result = own.mapValues { StateSummary.digest($0.content) }
-        for (root, tree) in mounts { result[root + "/**"] = "tree \(tree.digest) \(tree.files.count) files" }
+        var result: [String: String] = [:]
+        func visit(_ node: DirectoryNode, _ prefix: String) {
+            for (name, file) in node.files { result[prefix + name] = StateSummary.digest(file.content) }
+            for (name, child) in node.directories {
+                if node.mounted.contains(name) {
+                    result[prefix + name + "/**"] = "tree \(child.digest) \(child.fileCount) files"
+                } else {
+                    visit(child, prefix + name + "/")
+                }
+            }
+        }
+        visit(root, "/")
         return result
     }
 }

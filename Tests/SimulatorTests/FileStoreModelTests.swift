@@ -2,8 +2,8 @@ import Testing
 import TestSupport
 @testable import Simulator
 
-/// Random operations on a `FileStore` (directory index, shared mounted trees) and on a plain model that
-/// copies everything: after every operation both must show the same files and directories.
+/// Random operations on a `FileStore` (a tree of shared, copy-on-write directory nodes) and on a plain
+/// model that copies everything: after every operation both must show the same files and directories.
 @Suite struct FileStoreModelTests {
     /// The plain model: every file by absolute path, every directory by absolute path.
     struct Plain {
@@ -38,7 +38,7 @@ import TestSupport
     static let names = ["f", "g", "h.json"]
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
-    func indexedStoreMatchesThePlainModel(seed: UInt64) {
+    func treeStoreMatchesThePlainModel(seed: UInt64) {
         var random = SeededGenerator(seed: seed)
         let store = FileStore(directories: [])
         var plain = Plain()
@@ -54,6 +54,8 @@ import TestSupport
             case 0..<30:
                 operation = "write \(file)"
                 store[file] = SimFile(content: content, mode: 0o644)
+                // A file lives in a directory: writing one creates its missing parents.
+                plain.makeDirectories(dir)
                 plain.files[file] = content
             case 30..<40:
                 operation = "delete \(file)"

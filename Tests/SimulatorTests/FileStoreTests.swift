@@ -60,6 +60,25 @@ import Testing
         #expect(tree.files["sub/y"] != nil)
     }
 
+    @Test func summariesShowAMountedTreeAsOneEntryUntilItChanges() {
+        let source = FileStore(directories: [])
+        source.makeDirectories("/src/sub")
+        source["/src/x"] = file("x")
+        source["/src/sub/y"] = file("y")
+        let target = FileStore(directories: [])
+        target.mount(source.snapshot(of: "/src"), at: "/code")
+        target.copy(source.snapshot(of: "/src/sub"), into: "/logs")
+        let before = target.summaryEntries()
+        #expect(before.keys.sorted() == ["/code/**", "/logs/y"])
+        #expect(before["/code/**"]?.hasSuffix(" 2 files") == true)
+
+        // A change inside the mounted tree lists its files one by one; the source is untouched.
+        target["/code/sub/z"] = file("z")
+        #expect(target.summaryEntries().keys.sorted() == ["/code/sub/y", "/code/sub/z", "/code/x", "/logs/y"])
+        #expect(source.paths(under: "/src") == ["/src/sub/y", "/src/x"])
+        #expect(source.summaryEntries().keys.sorted() == ["/src/sub/y", "/src/x"])
+    }
+
     @Test func documentsPrintAsTheToolWritesThem() throws {
         let document = JSONValue.object([("a", .array([.string("x"), .int(1)]))])
         let written = SimFile(document: document, mode: 0o600)

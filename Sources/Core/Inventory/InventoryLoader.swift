@@ -123,7 +123,7 @@ public enum InventoryLoader {
                 throw InputError(code: "OMS003", "unknown key '\(pair.key)' in \(what)", at: reader.source.location(pair.keyNode),
                                  hint: "did you mean '\(near)'?")
             }
-            result[pair.key] = VariableNode(node: pair.value, reader: reader)
+            result[pair.key] = VariableNode(node: pair.value, reader: reader, shared: true)
         }
         return result
     }

@@ -4,6 +4,16 @@ import Yams
 struct VariableNode {
     var node: Node
     var reader: NodeReader
+    /// The value, when the node holds no template: it is the same for every host that sees it.
+    var literal: Value?
+
+    /// `shared` definitions (group and global vars) are read by many hosts, so a template-free value is
+    /// computed once here instead of once per host.
+    init(node: Node, reader: NodeReader, shared: Bool = false) {
+        self.node = node
+        self.reader = reader
+        self.literal = shared ? VariableScope.literal(node, reader: reader) : nil
+    }
 }
 
 /// Resolves variables for one host the way Ansible layers them: host vars over group vars over `all.vars`,
@@ -32,6 +42,7 @@ final class VariableScope: VariableResolver {
         if let cached = cache[name] { return cached }
         if let value = magic[name] { return value }
         guard let definition = definition(of: name) else { return nil }
+        if let literal = definition.literal { return literal }
         if resolving.contains(name) {
             throw InputError(code: "OMS011", "variable '\(name)' refers to itself (\((resolving + [name]).joined(separator: " → ")))",
                              at: location)
@@ -51,21 +62,51 @@ final class VariableScope: VariableResolver {
         return value
     }
 
+    /// The value of a node without templates, aliases or unquoted-template mappings; nil otherwise (those
+    /// are evaluated, or rejected, per host).
+    static func literal(_ node: Node, reader: NodeReader) -> Value? {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain || scalar.style == .any, let value = plainValue(scalar.string) { return value }
+            return Template.mayContainJinja(scalar.string) ? nil : .string(scalar.string)
+        case .mapping:
+            guard !reader.looksLikeUnquotedTemplate(node), let pairs = try? reader.mapping(node, what: "a variable") else { return nil }
+            var result: [String: Value] = [:]
+            for pair in pairs {
+                guard let value = literal(pair.value, reader: reader) else { return nil }
+                result[pair.key] = value
+            }
+            return .map(result)
+        case .sequence(let seq):
+            var result: [Value] = []
+            for item in seq {
+                guard let value = literal(item, reader: reader) else { return nil }
+                result.append(value)
+            }
+            return .list(result)
+        case .alias:
+            return nil
+        }
+    }
+
+    /// What YAML makes of a plain scalar that is an integer, a boolean or null; nil for other text.
+    static func plainValue(_ text: String) -> Value? {
+        if let int = Int(text) { return .int(int) }
+        switch text {
+        case "true", "True", "TRUE", "yes", "Yes", "on": return .bool(true)
+        case "false", "False", "FALSE", "no", "No", "off": return .bool(false)
+        case "", "~", "null", "Null", "NULL": return Value.none
+        default: return nil
+        }
+    }
+
     /// Converts a node to a value: plain scalars by YAML's rules, strings with `{{` as templates, and
     /// mappings and lists element by element.
     func evaluate(_ node: Node, reader: NodeReader) throws -> Value {
         switch node {
         case .scalar(let scalar):
             let text = scalar.string
-            if scalar.style == .plain || scalar.style == .any {
-                if let int = Int(text) { return .int(int) }
-                switch text {
-                case "true", "True", "TRUE", "yes", "Yes", "on": return .bool(true)
-                case "false", "False", "FALSE", "no", "No", "off": return .bool(false)
-                case "", "~", "null", "Null", "NULL": return .none
-                default: break
-                }
-            }
+            if scalar.style == .plain || scalar.style == .any, let value = Self.plainValue(text) { return value }
             guard Template.mayContainJinja(text) else { return .string(text) }
             let template = try templates.template(text, at: reader.source.contentLocation(node))
             return try template.evaluate(self)

@@ -42,13 +42,20 @@ public struct Host: Sendable, Hashable {
         var nodeRank: Int
         var kvRank: Int?
         var hostIP: String?
-        var deviceString: String?
+        var deviceString: String? { didSet { deviceIDs = Fields.ids(in: deviceString) } }
+        /// `deviceString` split, kept with it: every step on a host reads the ids.
+        var deviceIDs: [String]
         var nodePort: Int
         var apiPort: Int?
         var superNode: String?
         var ssh: SSHSettings
         var location: SourceLocation?
         var fieldLocations: [String: SourceLocation]
+
+        static func ids(in devices: String?) -> [String] {
+            guard let devices else { return [] }
+            return devices.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String($0)! }
+        }
     }
 
     private final class Box: @unchecked Sendable {
@@ -130,7 +137,7 @@ public struct Host: Sendable, Hashable {
                 hostIP: String? = nil, deviceString: String? = nil, nodePort: Int, apiPort: Int? = nil,
                 superNode: String? = nil, ssh: SSHSettings = SSHSettings(), location: SourceLocation? = nil) {
         box = Box(Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
-                         deviceString: deviceString, nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
+                         deviceString: deviceString, deviceIDs: Fields.ids(in: deviceString), nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
                          location: location, fieldLocations: [:]))
     }
 
@@ -139,10 +146,7 @@ public struct Host: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 
     /// Device ids split on commas, as the seed's scripts split them (empty items kept as "").
-    public var deviceIDs: [String] {
-        guard let deviceString else { return [] }
-        return deviceString.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String($0)! }
-    }
+    public var deviceIDs: [String] { box.fields.deviceIDs }
 
     /// Number of commas plus one: the seed's device count.
     public var deviceCount: Int {

@@ -14,12 +14,14 @@ struct DeviceFormatRule: Rule {
 
     /// Why the string breaks the seed's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
-        if devices.isEmpty { return "it is empty" }
-        if devices.utf8.contains(UInt8(ascii: " ")) { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
-        if devices.hasSuffix(",") || devices.hasPrefix(",") || devices.contains(",,") {
+        let bytes = devices.utf8
+        let comma = UInt8(ascii: ",")
+        if bytes.isEmpty { return "it is empty" }
+        if bytes.contains(UInt8(ascii: " ")) { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+        if bytes.first == comma || bytes.last == comma || zip(bytes, bytes.dropFirst()).contains(where: { $0 == comma && $1 == comma }) {
             return "an empty id makes hccn_tool print nothing and ranktable generation fail"
         }
-        if devices.contains(where: { !($0.isASCII && ($0.isNumber || $0 == ",")) }) {
+        if bytes.contains(where: { !($0 == comma || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)) }) {
             return "only digits and commas are allowed"
         }
         return nil
@@ -34,12 +36,23 @@ struct DeviceDuplicateRule: Rule {
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
     func check(_ cluster: Cluster) -> [Finding] {
         cluster.hosts.compactMap { host in
-            var seen = Set<String>()
-            let repeated = host.deviceIDs.filter { !$0.isEmpty && !seen.insert($0).inserted }
-            guard let first = repeated.first else { return nil }
+            guard let first = Self.firstRepeated(host.deviceIDs) else { return nil }
             return finding(host.name, "device \(first) is listed twice for '\(host.name)': the ranktable tool refuses a device_id used more than once",
                            at: host.location(of: "ascend_rt_visible_devices"))
         }
+    }
+}
+
+extension DeviceDuplicateRule {
+    /// The first non-empty id that already appeared earlier in the list. Lists are short, so a pairwise
+    /// scan beats hashing.
+    static func firstRepeated(_ ids: [String]) -> String? {
+        guard ids.count > 64 else {
+            for i in ids.indices where !ids[i].isEmpty && ids[..<i].contains(ids[i]) { return ids[i] }
+            return nil
+        }
+        var seen = Set<String>()
+        return ids.first { !$0.isEmpty && !seen.insert($0).inserted }
     }
 }
 
