@@ -8,10 +8,10 @@ struct ActionRun {
 
     let host: Host
 
-    // The backend's immutable run state, read in place.
-    var cluster: Cluster { backend.cluster }
-    var settings: DeploymentSettings { backend.cluster.settings }
-    var paths: Paths { backend.paths }
+    // The backend's immutable run state, borrowed in place rather than copied.
+    var cluster: Cluster { _read { yield backend.cluster } }
+    var settings: DeploymentSettings { _read { yield backend.cluster.settings } }
+    var paths: Paths { _read { yield backend.paths } }
     var executor: Machine { backend.world.executor }
 
     init(backend: SimulatorBackend, task: HostTask, machine: Machine) {
@@ -140,7 +140,7 @@ struct ActionRun {
             machine.images.insert(settings.dockerImageID)
         }
         let mounts = backend.containerMounts
-        for mount in mounts where !machine.isDirectory(mount) && machine.files[mount] == nil {
+        for mount in mounts where machine.files.entry(at: mount) == .none {
             if machine.isFull(mount) { return fail(125, "docker: Error response from daemon: mkdir \(mount): no space left on device") }
             machine.makeDirectories(mount)
         }

@@ -133,17 +133,20 @@ public final class FileStore: @unchecked Sendable {
     }
 
     /// The directory node at `parts`, made private to this store for a change: shared nodes on the way are
-    /// copied, memos cleared and mount marks dropped. Missing directories are created when `create` is set.
+    /// copied and memos cleared. Missing directories are created when `create` is set; otherwise a missing
+    /// one gives nil (copies made on the way hold the same entries, so nothing visible changed). Mount
+    /// marks on the way are dropped only when the walk succeeds.
     private func writableNode(_ parts: ArraySlice<String>, create: Bool) -> DirectoryNode? {
         if !isKnownUniquelyReferenced(&root) { root = DirectoryNode(copying: root) }
         var node = root
         node.willChange()
+        var unmark: [(DirectoryNode, String)] = []
         for name in parts {
             if let i = node.directories.index(forKey: name) {
                 if !isKnownUniquelyReferenced(&node.directories.values[i]) {
                     node.directories.values[i] = DirectoryNode(copying: node.directories.values[i])
                 }
-                if !node.mounted.isEmpty { node.mounted.remove(name) }
+                if !node.mounted.isEmpty { unmark.append((node, name)) }
                 node = node.directories.values[i]
             } else {
                 guard create else { return nil }
@@ -153,6 +156,7 @@ public final class FileStore: @unchecked Sendable {
             }
             node.willChange()
         }
+        for (parent, name) in unmark { parent.mounted.remove(name) }
         return node
     }
 
@@ -172,6 +176,25 @@ public final class FileStore: @unchecked Sendable {
             }
         }
     }
+
+    /// Writes a file into an existing directory; false (and no change) when the parent is missing.
+    public func write(_ file: SimFile, at path: String) -> Bool {
+        let parts = Self.components(path)
+        guard let name = parts.last, let parent = writableNode(parts.dropLast(), create: false) else { return false }
+        parent.files[name] = file
+        return true
+    }
+
+    /// What is at `path`.
+    public func entry(at path: String) -> Entry {
+        let parts = Self.components(path)
+        guard let name = parts.last else { return .directory }
+        guard let parent = node(parts.dropLast()) else { return .none }
+        if parent.directories[name] != nil { return .directory }
+        return parent.files[name] == nil ? .none : .file
+    }
+
+    public enum Entry { case none, file, directory }
 
     public func isDirectory(_ path: String) -> Bool { node(Self.components(path)) != nil }
 

@@ -20,7 +20,7 @@ public final class SimulatorBackend: Backend {
         self.faults = faults
         self.world = World(cluster: cluster, plan: machines, faults: faults)
         self.paths = Paths(cluster.settings)
-        self.containerMounts = StepRenderer(cluster: cluster).mounts
+        self.containerMounts = StepRenderer.containerMounts(cluster.settings, paths)
     }
 
     /// Continues on an existing world (e.g. after a main deployment), starting the clock at `clock`.
@@ -29,7 +29,7 @@ public final class SimulatorBackend: Backend {
         self.faults = faults
         self.world = world
         self.paths = Paths(cluster.settings)
-        self.containerMounts = StepRenderer(cluster: cluster).mounts
+        self.containerMounts = StepRenderer.containerMounts(cluster.settings, paths)
         self.clock = clock
     }
 

@@ -126,7 +126,7 @@ public final class Machine: @unchecked Sendable {
 
     // MARK: Files
 
-    public func isFull(_ path: String) -> Bool { fullPaths.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
+    public func isFull(_ path: String) -> Bool { !fullPaths.isEmpty && fullPaths.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
 
     public func makeDirectories(_ path: String) { files.makeDirectories(path) }
 
@@ -145,8 +145,7 @@ public final class Machine: @unchecked Sendable {
 
     public func write(_ path: String, _ file: SimFile) -> String? {
         if isFull(path) { return "\(path): No space left on device" }
-        guard isDirectory(parent(path)) else { return "\(parent(path)): No such file or directory" }
-        files[path] = file
+        guard files.write(file, at: path) else { return "\(parent(path)): No such file or directory" }
         return nil
     }
 

@@ -3,34 +3,91 @@ public enum Shell {
     /// `value` as one POSIX shell word: unchanged when it holds only safe characters, otherwise in single
     /// quotes with embedded single quotes escaped.
     public static func quote(_ value: String) -> String {
-        var value = value
-        let (safe, hasQuote) = value.withUTF8 { bytes in
-            (!bytes.isEmpty && bytes.allSatisfy(isSafe), bytes.contains(UInt8(ascii: "'")))
-        }
-        if safe { return value }
-        if !hasQuote { return "'" + value + "'" }
-        var out: [UInt8] = []
-        out.reserveCapacity(value.utf8.count + 8)
-        out.append(UInt8(ascii: "'"))
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "'") { out.append(contentsOf: "'\\''".utf8) } else { out.append(byte) }
-        }
-        out.append(UInt8(ascii: "'"))
-        return String(decoding: out, as: UTF8.self)
+        if isSafeWord(value) { return value }
+        var out = CommandBuffer(capacity: value.utf8.count + 8)
+        out.quoted(value)
+        return out.text
     }
 
     /// `-e NAME=value` for docker, with the value quoted.
-    public static func env(_ name: String, _ value: String) -> String { "-e " + quote("\(name)=\(value)") }
+    public static func env(_ name: String, _ value: String) -> String {
+        var out = CommandBuffer(capacity: name.utf8.count + value.utf8.count + 8)
+        out.env(name, value)
+        return out.text
+    }
 
-    /// Bytes that need no quoting; all are ASCII, so any byte of a multi-byte character is unsafe.
-    private static func isSafe(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "="),
-             UInt8(ascii: ","), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"):
-            return true
-        default:
-            return false
+    /// True when `value` is non-empty and every byte is safe unquoted.
+    static func isSafeWord(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy(isSafe) }
+    }
+
+    /// Bytes that need no quoting: letters, digits and `_-./:=,@%+`. All are ASCII, so any byte of a
+    /// multi-byte character is unsafe.
+    @inline(__always) static func isSafe(_ byte: UInt8) -> Bool {
+        byte < 128 && (safeBits[Int(byte >> 6)] >> UInt64(byte & 63)) & 1 == 1
+    }
+
+    private static let safeBits: [UInt64] = {
+        var bits: [UInt64] = [0, 0]
+        let safe = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+".utf8)
+        for byte in safe { bits[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
+        return bits
+    }()
+}
+
+/// A command line assembled in one byte buffer. Values are appended as quoted shell words, so rendering a
+/// command makes no intermediate string per value.
+public struct CommandBuffer {
+    private var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Appends text as it is.
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends text produced earlier by another buffer.
+    public mutating func append(_ other: CommandBuffer) { bytes.append(contentsOf: other.bytes) }
+
+    /// Appends `value` as one shell word (see `Shell.quote`).
+    public mutating func quoted(_ value: String) { quoted(name: nil, value) }
+
+    /// Appends `-e NAME=value` with `NAME=value` as one shell word.
+    public mutating func env(_ name: String, _ value: String) {
+        append("-e ")
+        quoted(name: name, value)
+    }
+
+    /// Appends `value`, or `name=value` when a name is given, as one shell word.
+    private mutating func quoted(name: String?, _ value: String) {
+        let named = name != nil
+        var name = name ?? "", value = value
+        name.withUTF8 { head in
+            value.withUTF8 { tail in
+                let safe = (named || !tail.isEmpty) && head.allSatisfy(Shell.isSafe) && tail.allSatisfy(Shell.isSafe)
+                if !safe { bytes.append(UInt8(ascii: "'")) }
+                appendEscaped(head)
+                if named { bytes.append(UInt8(ascii: "=")) }
+                appendEscaped(tail)
+                if !safe { bytes.append(UInt8(ascii: "'")) }
+            }
+        }
+    }
+
+    /// The bytes, with each `'` as `'\''` (a quote cannot occur in a safe word).
+    private mutating func appendEscaped(_ word: UnsafeBufferPointer<UInt8>) {
+        guard word.contains(UInt8(ascii: "'")) else { return bytes.append(contentsOf: word) }
+        for byte in word {
+            if byte == UInt8(ascii: "'") {
+                bytes.append(contentsOf: [UInt8(ascii: "'"), UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "'")])
+            } else {
+                bytes.append(byte)
+            }
         }
     }
 }

@@ -26,17 +26,67 @@ public struct StepRenderer: Sendable {
     public let scripts: Scripts
 
     private let settings: DeploymentSettings
-    /// The host-independent part of `docker run`, rendered once.
-    private var dockerRunPrefix = ""
+    /// Host-independent pieces of the commands, rendered once per run.
+    private let shared: SharedText
 
     public init(cluster: Cluster) {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
         self.scripts = Scripts(cluster: cluster)
         self.settings = cluster.settings
-        self.dockerRunPrefix = dockerRunArguments().joined(separator: " ")
+        self.shared = SharedText(cluster: cluster, paths: paths)
     }
     private func q(_ s: String) -> String { Shell.quote(s) }
+
+    /// Command pieces that are the same on every host, already quoted.
+    private final class SharedText: Sendable {
+        let dockerRun: String
+        let prefillHead: String, prefillCluster: String
+        let decodeHead: String, decodeParallel: String, decodeCluster: String
+        let serverTail: String
+        let runScript: [Role: String]
+        let killScript: [String: String]
+        let pipChain: String, lmcacheInstall: String
+
+        init(cluster: Cluster, paths: Paths) {
+            let settings = cluster.settings, d = cluster.derived
+            func envs(_ pairs: [(String, String)]) -> String {
+                var c = CommandBuffer()
+                for (name, value) in pairs { c.append(" "); c.env(name, value) }
+                return c.text
+            }
+            var run = ["docker run -it --shm-size=500g",
+                       Shell.env("RANKTABLE_SAVE_PATH", paths.ranktable), Shell.env("LOG_PATH", settings.logPath),
+                       "--net=host --privileged=true -u root -w /data",
+                       "--device=/dev/davinci_manager --device=/dev/hisi_hdc --device=/dev/devmm_svm",
+                       "--entrypoint=bash"]
+            for mount in StepRenderer.containerMounts(settings, paths) { run.append("-v " + Shell.quote(mount + ":" + mount)) }
+            run.append("-v /usr/share/zoneinfo/Asia/Shanghai:/etc/localtime")
+            dockerRun = run.joined(separator: " ")
+            let model = "docker exec" + envs([("MODEL_PATH", settings.modelPath)])
+            prefillHead = model + envs([("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill)])
+            prefillCluster = envs([("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum))])
+            decodeHead = model + envs([("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode)])
+            decodeParallel = envs([("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize),
+                                   ("DECODE_DATA_PARALLEL_SIZE", d.decodeServerAll)])
+            decodeCluster = envs([("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum)),
+                                  ("DECODE_POD_NUM", String(d.decodePodNum))])
+            serverTail = envs([("KV_CONNECTOR", settings.kvConnector), ("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
+                               ("LMCACHE_MOONCAKE_CONFIG_PATH", paths.script(.lmcacheConfig))]) + " -d "
+            runScript = [.prefill: " /bin/bash -c " + Shell.quote(paths.script(.runServer(for: .prefill))),
+                         .decode: " /bin/bash -c " + Shell.quote(paths.script(.runServer(for: .decode)))]
+            killScript = Dictionary(uniqueKeysWithValues: ["python", "ray", "nginx"].map { ($0, paths.script(.killScript(for: $0))) })
+            lmcacheInstall = "bash \(Paths.containerCode)/omni/adaptors/lmcache/script/install.sh > \(Shell.quote(settings.logPath + "/install.log")) 2>&1"
+            let engines = Paths.containerCode + "/infer_engines"
+            pipChain = [
+                "cd \(engines)", "git config --global --add safe.directory \(engines)/vllm", "cd vllm", "git checkout -f", "cd ..",
+                "bash bash_install_code.sh", "pip uninstall vllm -y", "pip uninstall omni_infer -y", "cd vllm",
+                "SETUPTOOLS_SCM_PRETEND_VERSION=0.9.0 VLLM_TARGET_DEVICE=empty pip install -e . --no-deps --no-build-isolation",
+                "cd \(Paths.containerCode)", "pip install -e . --no-deps --no-build-isolation", "pip uninstall numpy -y",
+                "pip install numpy==1.26 --no-deps --no-build-isolation > ",
+            ].joined(separator: " && ")
+        }
+    }
 
     public func render(_ step: Step, on host: Host, facts: HostFacts) -> Rendered {
         switch step.action {
@@ -92,7 +142,7 @@ public struct StepRenderer: Sendable {
         case .pushGlobalRanktables:
             return .operations([.pushTree(localPath: paths.global, remotePath: paths.global, contentsOnly: true)])
         case .killProcesses(let pattern):
-            return .operations([.shell(exec(host, paths.script(.killScript(for: pattern))))])
+            return .operations([.shell(exec(host, shared.killScript[pattern] ?? paths.script(.killScript(for: pattern))))])
         case .killPortOwner(let which):
             guard let ports = cluster.globals.lmcachePorts else { return .skip("etcd/Mooncake ports are not set") }
             let port = which == .etcd ? ports.etcd : ports.master
@@ -152,77 +202,87 @@ public struct StepRenderer: Sendable {
 
     /// `docker exec <container> /bin/bash -c <command>`.
     func exec(_ host: Host, _ command: String) -> String {
-        "docker exec \(q(cluster.containerName(host))) /bin/bash -c \(q(command))"
+        var c = CommandBuffer(capacity: 64 + command.utf8.count)
+        c.append("docker exec ")
+        c.quoted(cluster.containerName(host))
+        c.append(" /bin/bash -c ")
+        c.quoted(command)
+        return c.text
     }
 
     /// The container's `docker run` (V2: no code mount; ranktables and logs mounted).
     public func dockerRun(_ host: Host) -> String {
-        var command = dockerRunPrefix
-        if host.role == .proxy { command += " " + Shell.env("PROXY_NODE_PORT", String(host.nodePort)) }
-        return command + " -d --name \(q(cluster.containerName(host))) \(q(settings.dockerImageID))"
-    }
-
-    /// Everything in `docker run` before the proxy's port and the container's name.
-    private func dockerRunArguments() -> [String] {
-        var args = ["docker run -it --shm-size=500g",
-                    Shell.env("RANKTABLE_SAVE_PATH", paths.ranktable), Shell.env("LOG_PATH", settings.logPath),
-                    "--net=host --privileged=true -u root -w /data",
-                    "--device=/dev/davinci_manager --device=/dev/hisi_hdc --device=/dev/devmm_svm",
-                    "--entrypoint=bash"]
-        for mount in mounts { args.append("-v " + q(mount + ":" + mount)) }
-        args.append("-v /usr/share/zoneinfo/Asia/Shanghai:/etc/localtime")
-        return args
+        var c = CommandBuffer(capacity: shared.dockerRun.utf8.count + 128)
+        c.append(shared.dockerRun)
+        if host.role == .proxy {
+            c.append(" ")
+            c.env("PROXY_NODE_PORT", String(host.nodePort))
+        }
+        c.append(" -d --name ")
+        c.quoted(cluster.containerName(host))
+        c.append(" ")
+        c.quoted(settings.dockerImageID)
+        return c.text
     }
 
     /// Host paths bind-mounted at the same place in every container.
-    public var mounts: [String] {
+    public var mounts: [String] { Self.containerMounts(settings, paths) }
+
+    public static func containerMounts(_ settings: DeploymentSettings, _ paths: Paths) -> [String] {
         ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/bin/npu-smi", "/etc/ascend_install.info",
          "/usr/local/sbin", "/etc/hccn.conf", "/usr/bin/hccn_tool",
          settings.logPath, settings.modelPath, settings.scriptsPath, paths.ranktable]
     }
 
     func pipInstallCommand(_ host: Host) -> String {
-        let lmcache = "bash \(Paths.containerCode)/omni/adaptors/lmcache/script/install.sh > \(q(settings.logPath + "/install.log")) 2>&1"
-        if host.role == .proxy { return lmcache }
-        let engines = Paths.containerCode + "/infer_engines"
-        var chain = [
-            "cd \(engines)", "git config --global --add safe.directory \(engines)/vllm", "cd vllm", "git checkout -f", "cd ..",
-            "bash bash_install_code.sh", "pip uninstall vllm -y", "pip uninstall omni_infer -y", "cd vllm",
-            "SETUPTOOLS_SCM_PRETEND_VERSION=0.9.0 VLLM_TARGET_DEVICE=empty pip install -e . --no-deps --no-build-isolation",
-            "cd \(Paths.containerCode)", "pip install -e . --no-deps --no-build-isolation", "pip uninstall numpy -y",
-            "pip install numpy==1.26 --no-deps --no-build-isolation > \(q(paths.hostLogs(host) + "/pip.log")) 2>&1",
-        ]
-        if settings.usesLMCache { chain.append(lmcache) }
-        return chain.joined(separator: " && ")
+        if host.role == .proxy { return shared.lmcacheInstall }
+        var c = CommandBuffer(capacity: shared.pipChain.utf8.count + 128)
+        c.append(shared.pipChain)
+        c.quoted(paths.hostLogs(host) + "/pip.log")
+        c.append(" 2>&1")
+        if settings.usesLMCache {
+            c.append(" && ")
+            c.append(shared.lmcacheInstall)
+        }
+        return c.text
     }
 
     /// The detached `docker exec` that starts a P or D host's servers (spec T41/T43 with the V2 additions).
     public func startServer(_ host: Host, interface: String) -> String {
-        let d = cluster.derived
-        var env: [(String, String)] = [("MODEL_PATH", settings.modelPath)]
-        if host.role == .prefill {
-            env += [
-                ("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill), ("PREFILL_SERVER_LIST", host.deviceString ?? ""),
-                ("PREFILL_TENSOR_PARALLEL_SIZE", String(host.deviceCount)), ("IP", host.address), ("HOST_IP", host.hostIP ?? ""),
-                ("MASTER_PORT", String(host.nodePort)), ("API_PORT", String(host.apiPort ?? 0)),
-                ("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum)), ("SOCKET_IFNAME", interface),
-                ("KV_RANK", String(host.kvRank ?? 0)), ("NNODES", String(cluster.nnodes(host))), ("NODE_RANK", String(host.nodeRank)),
-                ("NODE_IP_LIST", cluster.nodeIPList(host)),
-            ]
-        } else {
-            env += [
-                ("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode), ("DECODE_SERVER_LIST", host.deviceString ?? ""),
-                ("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize), ("DECODE_DATA_PARALLEL_SIZE", d.decodeServerAll),
-                ("HOST_IP", host.hostIP ?? ""), ("MASTER_PORT", String(host.nodePort)), ("API_PORT", String(host.apiPort ?? 0)),
-                ("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum)),
-                ("DECODE_POD_NUM", String(d.decodePodNum)), ("SOCKET_IFNAME", interface), ("NUM_SERVERS", String(host.deviceCount)),
-                ("HOST", host.name),
-            ]
+        var c = CommandBuffer(capacity: 1024)
+        func env(_ name: String, _ value: String) {
+            c.append(" ")
+            c.env(name, value)
         }
-        env += [("KV_CONNECTOR", settings.kvConnector),
-                ("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
-                ("LMCACHE_MOONCAKE_CONFIG_PATH", paths.script(.lmcacheConfig))]
-        let script = paths.script(.runServer(for: host.role))
-        return "docker exec \(env.map { Shell.env($0.0, $0.1) }.joined(separator: " ")) -d \(q(cluster.containerName(host))) /bin/bash -c \(q(script))"
+        if host.role == .prefill {
+            c.append(shared.prefillHead)
+            env("PREFILL_SERVER_LIST", host.deviceString ?? "")
+            env("PREFILL_TENSOR_PARALLEL_SIZE", String(host.deviceCount))
+            env("IP", host.address)
+            env("HOST_IP", host.hostIP ?? "")
+            env("MASTER_PORT", String(host.nodePort))
+            env("API_PORT", String(host.apiPort ?? 0))
+            c.append(shared.prefillCluster)
+            env("SOCKET_IFNAME", interface)
+            env("KV_RANK", String(host.kvRank ?? 0))
+            env("NNODES", String(cluster.nnodes(host)))
+            env("NODE_RANK", String(host.nodeRank))
+            env("NODE_IP_LIST", cluster.nodeIPList(host))
+        } else {
+            c.append(shared.decodeHead)
+            env("DECODE_SERVER_LIST", host.deviceString ?? "")
+            c.append(shared.decodeParallel)
+            env("HOST_IP", host.hostIP ?? "")
+            env("MASTER_PORT", String(host.nodePort))
+            env("API_PORT", String(host.apiPort ?? 0))
+            c.append(shared.decodeCluster)
+            env("SOCKET_IFNAME", interface)
+            env("NUM_SERVERS", String(host.deviceCount))
+            env("HOST", host.name)
+        }
+        c.append(shared.serverTail)
+        c.quoted(cluster.containerName(host))
+        c.append(shared.runScript[host.role == .prefill ? .prefill : .decode]!)
+        return c.text
     }
 }
