@@ -7,6 +7,16 @@ struct ActionRun {
     var failure: (status: HostStatus, message: String)?
 
     let host: Host
+    /// The host's container name, made on first use.
+    private var containerNameCache: String?
+    var containerName: String {
+        mutating get {
+            if let containerNameCache { return containerNameCache }
+            let name = cluster.containerName(host)
+            containerNameCache = name
+            return name
+        }
+    }
 
     // The backend's immutable run state, borrowed in place rather than copied.
     var cluster: Cluster { _read { yield backend.cluster } }
@@ -55,12 +65,12 @@ struct ActionRun {
 
     // MARK: Containers
 
-    func container() -> SimContainer? { machine.containers[cluster.containerName(host)] }
+    mutating func container() -> SimContainer? { machine.containers[containerName] }
 
     /// `docker exec` needs a running container; returns false after recording the failure.
     mutating func requireContainer() -> Bool {
         guard let c = container(), c.running else {
-            fail(1, "Error response from daemon: No such container: \(cluster.containerName(host))")
+            fail(1, "Error response from daemon: No such container: \(containerName)")
             return false
         }
         return true
@@ -128,7 +138,7 @@ struct ActionRun {
     }
 
     mutating func runContainer() {
-        let name = cluster.containerName(host)
+        let name = containerName
         if machine.containers[name] != nil {
             return fail(125, "docker: Error response from daemon: Conflict. The container name \"/\(name)\" is already in use.")
         }
@@ -179,7 +189,7 @@ struct ActionRun {
         guard machine.files.hasFiles(under: source) else {
             return fail(1, "Error: No such container:path: \(source) does not exist on the host")
         }
-        machine.containers[cluster.containerName(host)]!.hasCode = true
+        machine.containers[containerName]!.hasCode = true
         ok("", 5)
     }
 
@@ -190,7 +200,7 @@ struct ActionRun {
         }
         let log = host.role == .proxy ? settings.logPath + "/install.log" : paths.hostLogs(host) + "/pip.log"
         if let error = machine.write(log, "Successfully installed\n") { return fail(1, error) }
-        machine.containers[cluster.containerName(host)]!.packagesInstalled = true
+        machine.containers[containerName]!.packagesInstalled = true
         ok("", 300)
     }
 
@@ -221,12 +231,14 @@ struct ActionRun {
         let dir = paths.localRanktableDirectory(host.role)
         let prefix = "local_ranktable_\(host.address)_"
         // `find -name 'local_ranktable_<address>_*.json'` followed by a digits-only filter.
-        let found = machine.listing(dir).filter { path in
-            let name = Paths.fileName(path).utf8
+        let trimmed = PathText.trimmed(dir)
+        let base = trimmed == "/" ? "/" : trimmed + "/"
+        let found = machine.files.fileNames(in: dir).filter { name in
+            let name = name.utf8
             guard name.starts(with: prefix.utf8), name.reversed().starts(with: "nosj.".utf8) else { return false }
             let middle = name.dropFirst(prefix.utf8.count).dropLast(5)
             return !middle.isEmpty && middle.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        }
+        }.map { base + $0 }
         ok(found.joined(separator: "\n"), 0.3)
     }
 
@@ -268,7 +280,7 @@ struct ActionRun {
     mutating func killProcesses(_ pattern: String) {
         guard requireContainer() else { return }
         guard requireFile(paths.script(.killScript(for: pattern))) else { return }
-        let name = cluster.containerName(host)
+        let name = containerName
         _ = machine.kill { $0.container == name && $0.command.contains(pattern) }
         // The kill script's own command line matches its pattern, so it kills itself: exit 137.
         fail(137, "Killed", message: "the kill script kills itself (exit 137); ignored as in the seed", duration: 0.5)
@@ -284,7 +296,7 @@ struct ActionRun {
     mutating func startLMCacheServices() {
         guard let ports = cluster.globals.lmcachePorts else { return ok() }
         guard requireContainer() else { return }
-        let name = cluster.containerName(host)
+        let name = containerName
         for (command, bind) in [("etcd --listen-client-urls http://\(host.address):\(ports.etcd)", [ports.etcd]),
                                 ("mooncake_master -rpc_port=\(ports.master)", [ports.master, ports.metrics])] {
             if let busy = bind.first(where: { machine.ports[$0] != nil }), let owner = machine.owner(of: busy) {

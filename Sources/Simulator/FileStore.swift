@@ -227,6 +227,11 @@ public final class FileStore: @unchecked Sendable {
         node(Self.components(directory)).map { $0.fileCount > 0 } ?? false
     }
 
+    /// Names of the files directly in `directory`, sorted.
+    public func fileNames(in directory: String) -> [String] {
+        node(Self.components(directory))?.files.keys.sorted() ?? []
+    }
+
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] {
         let parts = Self.components(directory)

@@ -65,11 +65,12 @@ extension ActionRun {
         let pattern = Paths.fileName(glob).utf8
         guard let star = pattern.firstIndex(of: UInt8(ascii: "*")) else { return machine.files[glob] == nil ? [] : [glob] }
         let prefix = pattern[..<star], suffix = pattern[pattern.index(after: star)...]
-        return machine.listing(dir).filter { path in
-            let name = Paths.fileName(path).utf8
+        let base = dir == "/" ? "/" : dir + "/"
+        return machine.files.fileNames(in: dir).filter { name in
+            let name = name.utf8
             return name.count >= prefix.count + suffix.count && name.starts(with: prefix)
                 && name.reversed().starts(with: suffix.reversed())
-        }
+        }.map { base + $0 }
     }
 
     mutating func startServer() {
@@ -78,7 +79,7 @@ extension ActionRun {
         // `docker exec -d` returns 0 whatever happens inside: each problem below is one the seed never sees.
         guard machine.files[script] != nil else { return silentFailure("\(script) does not exist, so nothing starts") }
         guard container()!.packagesInstalled else {
-            return silentFailure("vLLM is not installed in \(cluster.containerName(host)) (pip_install has not run), so pd_run.sh fails")
+            return silentFailure("vLLM is not installed in \(containerName) (pip_install has not run), so pd_run.sh fails")
         }
         let glob = paths.localRanktableGlob(for: host, in: cluster)
         let found = task.step.playbook == .main ? matches(glob: glob) : [glob]
@@ -98,7 +99,7 @@ extension ActionRun {
             }
             if machine.busyNPUs.contains(device) { return silentFailure("NPU \(id) on \(host.address) is in use by another process") }
         }
-        let name = cluster.containerName(host)
+        let name = containerName
         let load = host.role == .prefill ? Self.prefillLoadTime : Self.decodeLoadTime
         let multiNode = cluster.isMultiNodePrefill(host)
         if multiNode && !host.isMaster {
@@ -159,7 +160,7 @@ extension ActionRun {
         if let owner = machine.owner(of: port) {
             return silentFailure("nginx cannot listen on \(port): already used by '\(owner.command)'")
         }
-        let name = cluster.containerName(host)
+        let name = containerName
         machine.containers[name]!.files["/usr/local/nginx/conf/nginx.conf"] = SimFile(content: config, mode: 0o644)
         _ = machine.start(SimProcess(pid: 0, command: "nginx: master process /usr/local/nginx/nginx -c /usr/local/nginx/conf/nginx.conf",
                                      container: name, ports: [port], readyAt: now + 2, host: host.name))

@@ -90,9 +90,7 @@ public struct SimContainer: Sendable, Hashable {
 public final class Machine: @unchecked Sendable {
     public let address: String
     public let spec: MachineSpec
-    public let files = FileStore(copying: Machine.baseFiles)
-    /// The directories every machine starts with.
-    private static let baseFiles = FileStore(directories: ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"])
+    public let files: FileStore
     public var containers: [String: SimContainer] = [:]
     public var processes: [SimProcess] = []
     /// Port → pid of the process listening on it.
@@ -107,16 +105,37 @@ public final class Machine: @unchecked Sendable {
     public var fullPaths: [String] = []
     private var nextPid = 1000
 
-    init(address: String, spec: MachineSpec, defaultImage: String, modelPath: String) {
+    /// `base` holds the files the machine starts with, shared until the machine changes them.
+    init(address: String, spec: MachineSpec, defaultImage: String, base: BaseFiles) {
         self.address = address
         self.spec = spec
+        self.files = FileStore(copying: base.store(withModel: spec.modelPresent))
         self.images = Set(spec.images ?? [defaultImage])
         self.pullable = spec.pullable
-        let octet = Int(address.split(separator: ".").last ?? "0") ?? 0
+        let octet = Int(address.utf8.split(separator: UInt8(ascii: ".")).last.flatMap { Substring($0) }.flatMap { Int($0) } ?? 0)
         let prefix = "29." + String(octet % 256) + "."
         npus.reserveCapacity(spec.npus)
-        for id in 0..<spec.npus { npus[id] = prefix + String(id / 256) + "." + String(id % 256) }
-        if spec.modelPresent { makeDirectories(modelPath) ; files[modelPath + "/config.json"] = SimFile(content: "{}", mode: 0o644) }
+        for id in 0..<spec.npus { npus[id] = prefix + (id < 256 ? Self.lowDeviceSuffixes[id] : String(id / 256) + "." + String(id % 256)) }
+    }
+
+    /// "0.0" … "0.255": the last two octets of the first 256 device addresses.
+    private static let lowDeviceSuffixes = (0..<256).map { "0." + String($0) }
+
+    /// The file stores machines start from: the usual directories, with or without the model's weights.
+    final class BaseFiles: @unchecked Sendable {
+        let modelPath: String
+        private let plain: FileStore
+        private let withModel: FileStore
+
+        init(modelPath: String) {
+            self.modelPath = modelPath
+            let directories = ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"]
+            plain = FileStore(directories: directories)
+            withModel = FileStore(directories: directories + [modelPath])
+            withModel[modelPath + "/config.json"] = SimFile(content: "{}", mode: 0o644)
+        }
+
+        func store(withModel model: Bool) -> FileStore { model ? withModel : plain }
     }
 
     public func allocatePid() -> Int {
@@ -187,10 +206,14 @@ public final class World: @unchecked Sendable {
     public var machines: [String: Machine] = [:]
     public let executor: Machine
     public var machineOrder: [String] = []
+    /// The starting files of new machines.
+    private var base: Machine.BaseFiles
 
     public init(cluster: Cluster, plan: MachinePlan, faults: [Fault]) {
         let settings = cluster.settings
-        executor = Machine(address: "executor", spec: MachineSpec(), defaultImage: settings.dockerImageID, modelPath: "/nonexistent-model")
+        base = Machine.BaseFiles(modelPath: settings.modelPath)
+        executor = Machine(address: "executor", spec: MachineSpec(), defaultImage: settings.dockerImageID,
+                           base: Machine.BaseFiles(modelPath: "/nonexistent-model"))
         executor.npus = [:]
         if plan.executorHasCode {
             let code = settings.codePath + "/omniinfer"
@@ -207,9 +230,10 @@ public final class World: @unchecked Sendable {
     public func addMachines(for cluster: Cluster, plan: MachinePlan, faults: [Fault]) {
         let settings = cluster.settings
         var added: Set<String> = []
+        if base.modelPath != settings.modelPath { base = Machine.BaseFiles(modelPath: settings.modelPath) }
         for host in cluster.hosts where machines[host.address] == nil {
             let machine = Machine(address: host.address, spec: plan.spec(for: host.address),
-                                  defaultImage: settings.dockerImageID, modelPath: settings.modelPath)
+                                  defaultImage: settings.dockerImageID, base: base)
             machines[host.address] = machine
             machineOrder.append(host.address)
             added.insert(host.address)

@@ -6,6 +6,8 @@ public struct Scripts: Sendable {
     private let settings: DeploymentSettings
     /// The run scripts by role and by whether they pass ranktables, cut where the host's log directory goes.
     private var runServerPieces: [[Substring]] = []
+    /// The files whose text does not depend on the host, rendered once.
+    private var fixed: [String] = []
 
     public init(cluster: Cluster) {
         self.cluster = cluster
@@ -15,6 +17,8 @@ public struct Scripts: Sendable {
             runServer(role: role, logs: Self.logsMarker, withRanktables: withRanktables)
                 .split(separator: Self.logsMarker, omittingEmptySubsequences: false)
         }
+        fixed = [generateLocal(role: .prefill), generateLocal(role: .decode), generateGlobal(),
+                 kill("python"), kill("ray"), kill("nginx"), lmcacheConfig()]
     }
 
     /// The run scripts precomputed, in the order of `runServerPieces`.
@@ -28,16 +32,16 @@ public struct Scripts: Sendable {
 
     public func content(_ file: StepAction.GeneratedFile, for host: Host, playbook: PlaybookKind = .main) -> String {
         switch file {
-        case .generatePrefillRanktable: return generateLocal(role: .prefill)
-        case .generateDecodeRanktable: return generateLocal(role: .decode)
-        case .generateGlobalRanktable: return generateGlobal()
-        case .killPython: return kill("python")
-        case .killRay: return kill("ray")
-        case .killNginx: return kill("nginx")
+        case .generatePrefillRanktable: return fixed[0]
+        case .generateDecodeRanktable: return fixed[1]
+        case .generateGlobalRanktable: return fixed[2]
+        case .killPython: return fixed[3]
+        case .killRay: return fixed[4]
+        case .killNginx: return fixed[5]
         case .runPrefill, .runDecode: return runServer(host, withRanktables: playbook == .main)
         case .runProxy: return runProxy(host)
         case .mooncakeConfig: return mooncakeConfig(host)
-        case .lmcacheConfig: return lmcacheConfig()
+        case .lmcacheConfig: return fixed[6]
         }
     }
 
@@ -102,7 +106,15 @@ public struct Scripts: Sendable {
         guard let variant = Self.runServerVariants.firstIndex(where: { $0.role == host.role && $0.withRanktables == withRanktables }) else {
             return runServer(role: host.role, logs: q(paths.hostLogs(host)), withRanktables: withRanktables)
         }
-        return runServerPieces[variant].joined(separator: q(paths.hostLogs(host)))
+        let pieces = runServerPieces[variant]
+        let logs = q(paths.hostLogs(host))
+        var text = ""
+        text.reserveCapacity(pieces.reduce(logs.utf8.count * (pieces.count - 1)) { $0 + $1.utf8.count })
+        for (i, piece) in pieces.enumerated() {
+            if i > 0 { text += logs }
+            text += piece
+        }
+        return text
     }
 
     private func runServer(role: Role, logs: String, withRanktables: Bool) -> String {

@@ -95,7 +95,29 @@ public enum StepAction: Sendable, Hashable {
         case mooncakeConfig = "mooncake_config.json"
         case lmcacheConfig = "lmcache_mooncake_config.yml"
 
-        public var mode: Int { rawValue.hasSuffix(".sh") ? 0o750 : 0o644 }
+        public var mode: Int {
+            switch self {
+            case .mooncakeConfig, .lmcacheConfig: return 0o644
+            default: return 0o750
+            }
+        }
+
+        /// Position in `allCases`.
+        var index: Int {
+            switch self {
+            case .generatePrefillRanktable: return 0
+            case .generateDecodeRanktable: return 1
+            case .generateGlobalRanktable: return 2
+            case .killPython: return 3
+            case .killRay: return 4
+            case .killNginx: return 5
+            case .runPrefill: return 6
+            case .runDecode: return 7
+            case .runProxy: return 8
+            case .mooncakeConfig: return 9
+            case .lmcacheConfig: return 10
+            }
+        }
 
         /// The kill script for a process pattern ("python", "ray" or "nginx").
         public static func killScript(for pattern: String) -> GeneratedFile {

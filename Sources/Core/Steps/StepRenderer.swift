@@ -47,6 +47,7 @@ public struct StepRenderer: Sendable {
         let runScript: [Role: String]
         let killScript: [String: String]
         let pipChain: String, lmcacheInstall: String
+        let dockerCopyCode: String
 
         init(cluster: Cluster, paths: Paths) {
             let settings = cluster.settings, d = cluster.derived
@@ -77,6 +78,7 @@ public struct StepRenderer: Sendable {
                          .decode: " /bin/bash -c " + Shell.quote(paths.script(.runServer(for: .decode)))]
             killScript = Dictionary(uniqueKeysWithValues: ["python", "ray", "nginx"].map { ($0, paths.script(.killScript(for: $0))) })
             lmcacheInstall = "bash \(Paths.containerCode)/omni/adaptors/lmcache/script/install.sh > \(Shell.quote(settings.logPath + "/install.log")) 2>&1"
+            dockerCopyCode = "docker cp " + Shell.quote(paths.executorCode) + " "
             let engines = Paths.containerCode + "/infer_engines"
             pipChain = [
                 "cd \(engines)", "git config --global --add safe.directory \(engines)/vllm", "cd vllm", "git checkout -f", "cd ..",
@@ -103,28 +105,35 @@ public struct StepRenderer: Sendable {
         case .runContainer:
             return .operations([.shell(dockerRun(host))])
         case .makeDirectory(let ref):
-            return .operations([.shell("mkdir -p \(q(paths.resolve(ref, for: host)))")])
+            return .operations([.shell(command("mkdir -p ", paths.resolve(ref, for: host)))])
         case .syncCode:
             return .operations([.pushTree(localPath: paths.executorCode, remotePath: settings.codePath + "/omniinfer", contentsOnly: true)])
         case .copyCodeIntoContainer:
-            return .operations([.shell("docker cp \(q(paths.executorCode)) \(q(cluster.containerName(host) + ":/workspace/"))")])
+            var c = CommandBuffer()
+            c.append(shared.dockerCopyCode)
+            c.quoted(cluster.containerName(host) + ":/workspace/")
+            return .operations([.shell(c.text)])
         case .pipInstall:
             return .operations([.shell(exec(host, pipInstallCommand(host)))])
         case .prepareStaging:
             let r = q(paths.ranktable)
             return .operations([.local("rm -rf \(r)/* && mkdir -p \(r)/global \(r)/collect_files_d \(r)/collect_files_p/api")])
         case .clearDirectory(let ref):
-            return .operations([.shell("rm -rf \(q(paths.resolve(ref, for: host)))/*")])
+            return .operations([.shell(command("rm -rf ", paths.resolve(ref, for: host), "/*"))])
         case .writeFile(let file):
             return .operations([.writeFile(path: paths.script(file), content: scripts.content(file, for: host, playbook: step.playbook), mode: file.mode)])
         case .generateLocalRanktable:
             let prefill = host.role == .prefill
-            let env = [
-                Shell.env(prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST", host.deviceString ?? ""),
-                Shell.env(prefill ? "PREFILL_RANKTABLE_SAVE_PATH" : "DECODE_RANKTABLE_SAVE_PATH", paths.localRanktableDirectory(host.role)),
-            ]
-            let script = paths.script(.generateRanktable(for: host.role))
-            return .operations([.shell("docker exec \(env.joined(separator: " ")) \(q(cluster.containerName(host))) /bin/bash -c \(q(script))")])
+            var c = CommandBuffer()
+            c.append("docker exec ")
+            c.env(prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST", host.deviceString ?? "")
+            c.append(" ")
+            c.env(prefill ? "PREFILL_RANKTABLE_SAVE_PATH" : "DECODE_RANKTABLE_SAVE_PATH", paths.localRanktableDirectory(host.role))
+            c.append(" ")
+            c.quoted(cluster.containerName(host))
+            c.append(" /bin/bash -c ")
+            c.quoted(paths.script(.generateRanktable(for: host.role)))
+            return .operations([.shell(c.text)])
         case .findLocalRanktables:
             let dir = paths.localRanktableDirectory(host.role)
             return .operations([.shell("find \(q(dir)) -maxdepth 1 -type f -regextype posix-extended -regex \(q(".*/local_ranktable_\(host.address.replacingAll(".", with: "\\."))_[0-9]+\\.json"))")])
@@ -176,7 +185,7 @@ public struct StepRenderer: Sendable {
         case .waitForProxy:
             return .operations([.waitForPorts(host: host.address, ports: [host.nodePort], timeoutSeconds: Int(step.timeout))])
         case .makeExecutorLogDirectory:
-            return .operations([.local("mkdir -p \(q(paths.executorLogs(host)))")])
+            return .operations([.local(command("mkdir -p ", paths.executorLogs(host)))])
         case .fetchLogs:
             return .operations([.pullTree(remotePath: paths.hostLogs(host), localPath: paths.executorLogs(host), contentsOnly: true)])
         }
@@ -198,6 +207,15 @@ public struct StepRenderer: Sendable {
             return .skip("no local ranktable named after \(host.address) was found")
         }
         return .operations(ops)
+    }
+
+    /// `head` followed by `value` as one shell word and then `tail`.
+    private func command(_ head: String, _ value: String, _ tail: String = "") -> String {
+        var c = CommandBuffer(capacity: head.utf8.count + value.utf8.count + tail.utf8.count + 2)
+        c.append(head)
+        c.quoted(value)
+        c.append(tail)
+        return c.text
     }
 
     /// `docker exec <container> /bin/bash -c <command>`.
