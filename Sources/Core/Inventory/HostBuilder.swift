@@ -7,32 +7,38 @@ struct HostBuilder {
     let scope: VariableScope
 
     func build() throws -> Host {
-        let address = try requiredString("ansible_host")
-        let nodeRank = try optionalInt("node_rank", range: 0...Int(Int32.max)) ?? 0
-        var host = Host(name: name, role: role, address: address, nodeRank: nodeRank,
-                        nodePort: try requiredPort("node_port"), location: location)
+        var locations: [String: SourceLocation] = [:]
+        for key in Self.locatedKeys { if let loc = where_(key) { locations[key] = loc } }
+        let address = try requiredString("ansible_host", locations)
+        let nodeRank = try optionalInt("node_rank", range: 0...Int(Int32.max), locations) ?? 0
+        let nodePort = try requiredPort("node_port", locations)
+        var kvRank: Int?
         if role == .prefill {
-            if scope.definition(of: "node_rank") == nil { throw missing("node_rank") }
-            guard let kv = try optionalInt("kv_rank", range: 0...Int(Int32.max)) else { throw missing("kv_rank") }
-            host.kvRank = kv
+            if locations["node_rank"] == nil { throw missing("node_rank") }
+            guard let kv = try optionalInt("kv_rank", range: 0...Int(Int32.max), locations) else { throw missing("kv_rank") }
+            kvRank = kv
         }
+        var hostIP: String?, devices: String?, apiPort: Int?
         if role != .proxy {
-            host.hostIP = try requiredString("host_ip")
-            host.deviceString = try requiredString("ascend_rt_visible_devices")
-            host.apiPort = try requiredPort("api_port")
+            hostIP = try requiredString("host_ip", locations)
+            devices = try requiredString("ascend_rt_visible_devices", locations)
+            apiPort = try requiredPort("api_port", locations)
         }
-        host.superNode = try optionalString("super_node")
-        host.ssh = SSHSettings(
+        let superNode = try optionalString("super_node", locations)
+        let ssh = SSHSettings(
             user: try optionalString("ansible_user") ?? "root",
             port: try optionalInt("ansible_port", range: 1...65535) ?? 22,
             privateKeyFile: try optionalString("ansible_ssh_private_key_file"),
             password: try (optionalString("ansible_password") ?? optionalString("ansible_ssh_pass")).map(Secret.init),
             commonArgs: try optionalString("ansible_ssh_common_args"))
-        for key in ["ansible_host", "node_rank", "kv_rank", "node_port", "api_port", "host_ip", "ascend_rt_visible_devices", "super_node"] {
-            if let loc = where_(key) { host.fieldLocations[key] = loc }
-        }
-        return host
+        return Host(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
+                    deviceString: devices, nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
+                    location: location, fieldLocations: locations)
     }
+
+    /// Fields whose source location each host keeps, for located findings.
+    private static let locatedKeys = ["ansible_host", "node_rank", "kv_rank", "node_port", "api_port", "host_ip",
+                                      "ascend_rt_visible_devices", "super_node"]
 
     private func where_(_ key: String) -> SourceLocation? {
         guard let definition = scope.definition(of: key) else { return nil }
@@ -44,19 +50,20 @@ struct HostBuilder {
         return InputError(code: "OMS004", "\(role) host '\(name)' has no '\(key)'", at: location)
     }
 
-    private func value(_ key: String) throws -> (Value, SourceLocation)? {
-        guard let loc = where_(key) else { return nil }
+    /// The value of `key` and where it is written; `known` holds locations already looked up.
+    private func value(_ key: String, _ known: [String: SourceLocation]? = nil) throws -> (Value, SourceLocation)? {
+        guard let loc = known.map({ $0[key] }) ?? where_(key) else { return nil }
         guard let value = try scope.resolve(key, at: loc) else { return nil }
         return (value, loc)
     }
 
-    private func requiredString(_ key: String) throws -> String {
-        guard let s = try optionalString(key) else { throw missing(key) }
+    private func requiredString(_ key: String, _ known: [String: SourceLocation]? = nil) throws -> String {
+        guard let s = try optionalString(key, known) else { throw missing(key) }
         return s
     }
 
-    private func optionalString(_ key: String) throws -> String? {
-        guard let (value, loc) = try value(key) else { return nil }
+    private func optionalString(_ key: String, _ known: [String: SourceLocation]? = nil) throws -> String? {
+        guard let (value, loc) = try value(key, known) else { return nil }
         switch value {
         case .string(let s): return s
         case .int(let i): return String(i)
@@ -65,8 +72,8 @@ struct HostBuilder {
         }
     }
 
-    private func optionalInt(_ key: String, range: ClosedRange<Int>) throws -> Int? {
-        guard let (value, loc) = try value(key) else { return nil }
+    private func optionalInt(_ key: String, range: ClosedRange<Int>, _ known: [String: SourceLocation]? = nil) throws -> Int? {
+        guard let (value, loc) = try value(key, known) else { return nil }
         if case .none = value { return nil }
         let number = try InventoryLoader.int(value, "'\(key)' of host '\(name)'", at: loc)
         guard range.contains(number) else {
@@ -75,8 +82,8 @@ struct HostBuilder {
         return number
     }
 
-    private func requiredPort(_ key: String) throws -> Int {
-        guard let (value, loc) = try value(key) else { throw missing(key) }
+    private func requiredPort(_ key: String, _ known: [String: SourceLocation]? = nil) throws -> Int {
+        guard let (value, loc) = try value(key, known) else { throw missing(key) }
         return try InventoryLoader.port(value, "'\(key)' of host '\(name)'", at: loc)
     }
 }

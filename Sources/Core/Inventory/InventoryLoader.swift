@@ -135,21 +135,21 @@ public enum InventoryLoader {
         return LocatedInt(try port(value, name, at: location), at: location)
     }
 
-    static func int(_ value: Value, _ name: String, at location: SourceLocation) throws -> Int {
+    static func int(_ value: Value, _ name: @autoclosure () -> String, at location: SourceLocation) throws -> Int {
         switch value {
         case .int(let i): return i
         case .string(let s):
             if let i = Int(s.trimmingCharacters(in: .whitespaces)) { return i }
-            throw InputError(code: "OMS002", "\(name) must be an integer, found '\(s)'", at: location)
+            throw InputError(code: "OMS002", "\(name()) must be an integer, found '\(s)'", at: location)
         default:
-            throw InputError(code: "OMS002", "\(name) must be an integer, found \(value.typeName) \(value)", at: location)
+            throw InputError(code: "OMS002", "\(name()) must be an integer, found \(value.typeName) \(value)", at: location)
         }
     }
 
-    static func port(_ value: Value, _ name: String, at location: SourceLocation) throws -> Int {
-        let number = try int(value, name, at: location)
+    static func port(_ value: Value, _ name: @autoclosure () -> String, at location: SourceLocation) throws -> Int {
+        let number = try int(value, name(), at: location)
         guard (0...65535).contains(number) else {
-            throw InputError(code: "OMS006", "\(name) is \(number), not a TCP port (0-65535)", at: location)
+            throw InputError(code: "OMS006", "\(name()) is \(number), not a TCP port (0-65535)", at: location)
         }
         return number
     }

@@ -53,8 +53,16 @@ public struct Host: Sendable, Hashable {
         var fieldLocations: [String: SourceLocation]
 
         static func ids(in devices: String?) -> [String] {
-            guard let devices else { return [] }
-            return devices.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String($0)! }
+            guard var devices else { return [] }
+            return devices.withUTF8 { bytes in
+                var ids: [String] = []
+                var start = 0
+                for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: ",") {
+                    ids.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                    start = i + 1
+                }
+                return ids
+            }
         }
     }
 
@@ -135,10 +143,11 @@ public struct Host: Sendable, Hashable {
 
     public init(name: String, role: Role, address: String, nodeRank: Int = 0, kvRank: Int? = nil,
                 hostIP: String? = nil, deviceString: String? = nil, nodePort: Int, apiPort: Int? = nil,
-                superNode: String? = nil, ssh: SSHSettings = SSHSettings(), location: SourceLocation? = nil) {
+                superNode: String? = nil, ssh: SSHSettings = SSHSettings(), location: SourceLocation? = nil,
+                fieldLocations: [String: SourceLocation] = [:]) {
         box = Box(Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
-                         deviceString: deviceString, deviceIDs: Fields.ids(in: deviceString), nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
-                         location: location, fieldLocations: [:]))
+                         deviceString: deviceString, deviceIDs: Fields.ids(in: deviceString), nodePort: nodePort, apiPort: apiPort,
+                         superNode: superNode, ssh: ssh, location: location, fieldLocations: fieldLocations))
     }
 
     public static func == (a: Host, b: Host) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
