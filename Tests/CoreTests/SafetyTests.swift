@@ -25,6 +25,11 @@ import Testing
         #expect(try bash("printf '%s' \(Shell.env("K", value).dropFirst(3))") == "K=" + value)
     }
 
+    @Test func exactlyTheListedBytesStayUnquoted() {
+        let safe = Set(Shell.safeCharacters.utf8)
+        for byte in UInt8.min...UInt8.max { #expect(Shell.isSafe(byte) == safe.contains(byte), "byte \(byte)") }
+    }
+
     @Test func unsafeInventoryValuesAreRejectedWithLocations() {
         var hosts = TestHosts.twoPOneD
         hosts[0].address = "127.0.0.1;reboot"

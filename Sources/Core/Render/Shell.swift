@@ -24,16 +24,13 @@ public enum Shell {
 
     /// Bytes that need no quoting: letters, digits and `_-./:=,@%+`. All are ASCII, so any byte of a
     /// multi-byte character is unsafe.
-    @inline(__always) static func isSafe(_ byte: UInt8) -> Bool {
-        byte < 128 && (safeBits[Int(byte >> 6)] >> UInt64(byte & 63)) & 1 == 1
-    }
+    static let safeCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+"
 
-    private static let safeBits: [UInt64] = {
-        var bits: [UInt64] = [0, 0]
-        let safe = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+".utf8)
-        for byte in safe { bits[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
-        return bits
-    }()
+    /// `safeCharacters` as bit sets over bytes 0–63 and 64–127 (a test checks them against the list).
+    @inline(__always) static func isSafe(_ byte: UInt8) -> Bool {
+        let low: UInt64 = 0x27ff_f820_0000_0000, high: UInt64 = 0x07ff_fffe_87ff_ffff
+        return byte < 64 ? (low >> UInt64(byte)) & 1 == 1 : byte < 128 && (high >> UInt64(byte - 64)) & 1 == 1
+    }
 }
 
 /// A command line assembled in one byte buffer. Values are appended as quoted shell words, so rendering a
