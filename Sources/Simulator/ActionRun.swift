@@ -152,7 +152,7 @@ struct ActionRun {
         let mounts = backend.containerMounts
         for mount in mounts where machine.files.entry(at: mount) == .none {
             if machine.isFull(mount) { return fail(125, "docker: Error response from daemon: mkdir \(mount): no space left on device") }
-            machine.makeDirectories(mount)
+            machine.files.createDirectories(mount)
         }
         var env = ["RANKTABLE_SAVE_PATH": paths.ranktable, "LOG_PATH": settings.logPath]
         if host.role == .proxy { env["PROXY_NODE_PORT"] = String(host.nodePort) }
@@ -248,8 +248,7 @@ struct ActionRun {
             switch op {
             case .fetchFile(let remote, let local):
                 guard let file = machine.files[remote] else { return fail(1, "file not found: \(remote)") }
-                executor.makeDirectories(executor.parent(local))
-                executor.files[local] = file
+                executor.files[local] = file  // creates the missing directories on the way
             case .pullTree(let remote, let local, let contentsOnly):
                 copyTree(from: machine, remote, to: executor, local, contentsOnly: contentsOnly)
             case .pushTree(let local, let remote, let contentsOnly):

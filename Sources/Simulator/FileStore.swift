@@ -204,6 +204,9 @@ public final class FileStore: @unchecked Sendable {
         if node(parts) == nil { _ = writableNode(parts, create: true) }
     }
 
+    /// `mkdir -p` of a directory known to be missing: one walk, creating what is missing.
+    public func createDirectories(_ path: String) { _ = writableNode(Self.components(path), create: true) }
+
     /// Removes a directory and everything below it.
     public func removeDirectory(_ path: String) {
         let parts = Self.components(path)

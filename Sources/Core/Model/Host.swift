@@ -3,6 +3,15 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
     case prefill = "P"
     case decode = "D"
     case proxy = "C"
+
+    /// Hashes the case, not its raw string: roles are looked up for every host of every step.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .prefill: hasher.combine(0 as UInt8)
+        case .decode: hasher.combine(1 as UInt8)
+        case .proxy: hasher.combine(2 as UInt8)
+        }
+    }
 }
 
 /// How to reach a host over SSH, as the inventory says (`ansible_*` variables).

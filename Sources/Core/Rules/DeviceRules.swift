@@ -36,23 +36,10 @@ struct DeviceDuplicateRule: Rule {
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
     func check(_ cluster: Cluster) -> [Finding] {
         cluster.hosts.compactMap { host in
-            guard let first = Self.firstRepeated(host.deviceIDs) else { return nil }
+            guard let first = host.deviceIDs.firstRepeated(ignoring: \.isEmpty) else { return nil }
             return finding(host.name, "device \(first) is listed twice for '\(host.name)': the ranktable tool refuses a device_id used more than once",
                            at: host.location(of: "ascend_rt_visible_devices"))
         }
-    }
-}
-
-extension DeviceDuplicateRule {
-    /// The first non-empty id that already appeared earlier in the list. Lists are short, so a pairwise
-    /// scan beats hashing.
-    static func firstRepeated(_ ids: [String]) -> String? {
-        guard ids.count > 64 else {
-            for i in ids.indices where !ids[i].isEmpty && ids[..<i].contains(ids[i]) { return ids[i] }
-            return nil
-        }
-        var seen = Set<String>()
-        return ids.first { !$0.isEmpty && !seen.insert($0).inserted }
     }
 }
 

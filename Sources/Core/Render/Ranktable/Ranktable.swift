@@ -13,8 +13,7 @@ public enum Ranktable {
     /// `_host` file. `deviceIP` answers what `hccn_tool -i <id> -ip -g` reports, nil when it prints nothing.
     public static func gen(serverIP: String, prefillLists: [[String]], decodeLists: [[String]], apiServer: Bool,
                            deviceIP: (String) -> String?) throws -> [File] {
-        var seen = Set<String>()
-        for id in (prefillLists + decodeLists).joined() where !seen.insert(id).inserted {
+        if let id = (prefillLists + decodeLists).joined().firstRepeated() {
             throw ToolError("ValueError: A device_id can be used only once. (device \(id))")
         }
         func devices(_ list: [String]) throws -> JSONValue {
