@@ -168,8 +168,8 @@ extension ActionRun {
         let upstreams = NginxConfig.upstreams(in: config)
         var dead: [String] = []
         for server in upstreams.prefill + upstreams.decode {
-            let parts = server.split(separator: ":")
-            guard parts.count == 2, let p = Int(parts[1]), let target = backend.world.machines[String(parts[0])],
+            let parts = server.utf8.split(separator: UInt8(ascii: ":"))
+            guard parts.count == 2, let p = Int(Substring(parts[1])), let target = backend.world.machines[String(Substring(parts[0]))],
                   let owner = target.owner(of: p), owner.container != nil else { dead.append(server); continue }
         }
         guard dead.isEmpty else {

@@ -6,14 +6,23 @@ public enum ProxyUpstreams {
 
     /// `PREFILL_API_SERVER_LIST` split on commas, whitespace removed.
     public static func prefill(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.filter { !$0.isWhitespace } }.filter { !$0.isEmpty }
+        items(list).filter { !$0.isEmpty }
+    }
+
+    /// The list split on commas, whitespace removed from each item (byte-wise for ASCII lists).
+    private static func items(_ list: String) -> [String] {
+        guard list.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return list.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }
+        }
+        return list.utf8.split(separator: UInt8(ascii: ",")).map { item in
+            String(decoding: item.filter { !($0 == 0x20 || (0x09...0x0D).contains($0)) }, as: UTF8.self)
+        }
     }
 
     /// Each `ip:port@N` of `DECODE_API_SERVER_LIST` becomes `ip:port … ip:port+N`.
     public static func decode(_ list: String) throws -> [String] {
         var result: [String] = []
-        for raw in list.split(separator: ",") {
-            let item = raw.filter { !$0.isWhitespace }
+        for item in items(list) {
             guard let at = item.lastIndex(of: "@"), let colon = item[..<at].lastIndex(of: ":"),
                   let port = Int(item[item.index(after: colon)..<at]), let extra = Int(item[item.index(after: at)...]), extra >= 0 else {
                 throw FormatError(description: "'\(item)' is not ip:port@N")
