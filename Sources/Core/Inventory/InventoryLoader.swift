@@ -10,6 +10,7 @@ public enum InventoryLoader {
         "ansible_ssh_private_key_file", "ansible_ssh_common_args", "node_rank", "kv_rank", "node_port",
         "api_port", "host_ip", "ascend_rt_visible_devices", "role", "super_node",
     ]
+    private static let knownHostKeySet = Set(knownHostKeys)
     static let knownGlobalKeys = knownHostKeys + [
         "global_port_base", "base_api_port", "proxy_port", "port_offset", "etcd_port",
         "mooncake_master_port", "mooncake_metrics_port", "proc_bind_enabled",
@@ -97,8 +98,9 @@ public enum InventoryLoader {
         hosts.reserveCapacity(declared.count)
         for entry in declared {
             var hostVars: [String: VariableNode] = [:]
+            hostVars.reserveCapacity(entry.pairs.count)
             for pair in entry.pairs {
-                if !knownHostKeys.contains(pair.key), let near = Spelling.closest(to: pair.key, in: knownHostKeys) {
+                if !knownHostKeySet.contains(pair.key), let near = Spelling.closest(to: pair.key, in: knownHostKeys) {
                     throw InputError(code: "OMS003", "unknown key '\(pair.key)' for host '\(entry.name)'",
                                      at: reader.source.location(pair.keyNode), hint: "did you mean '\(near)'?")
                 }

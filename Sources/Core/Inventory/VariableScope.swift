@@ -30,6 +30,7 @@ final class VariableScope: VariableResolver {
         self.layers = layers
         self.magic = magic
         self.templates = templates
+        cache.reserveCapacity(16)
     }
 
     /// Where `name` is defined for this host, if anywhere.

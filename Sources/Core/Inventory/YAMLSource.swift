@@ -30,7 +30,7 @@ public struct YAMLSource: Sendable {
             // The basic resolver tags every scalar as a string: readers here interpret scalars themselves, and
             // Yams' default resolver matches regular expressions per scalar, most of the load time of large
             // inventories.
-            guard let node = try Yams.compose(yaml: text, .basic) else {
+            guard let node = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
                 throw InputError(code: "OMS001", "'\(path)' is empty", at: SourceLocation(file: path, line: 1, column: 1))
             }
             return node
@@ -87,22 +87,25 @@ public struct NodeReader: Sendable {
     public init(_ source: YAMLSource) { self.source = source }
 
     /// Key/value pairs of a mapping in file order; duplicate keys are `OMS005` errors.
-    public func mapping(_ node: Node, what: String) throws -> [(key: String, keyNode: Node, value: Node)] {
+    public func mapping(_ node: Node, what: @autoclosure () -> String) throws -> [(key: String, keyNode: Node, value: Node)] {
         guard case .mapping(let mapping) = node else {
-            throw InputError(code: "OMS002", "\(what) must be a mapping, found \(kind(node))", at: source.location(node))
+            throw InputError(code: "OMS002", "\(what()) must be a mapping, found \(kind(node))", at: source.location(node))
         }
-        var seen: [String: SourceLocation] = [:]
-        var pairs: [(String, Node, Node)] = []
+        var pairs: [(key: String, keyNode: Node, value: Node)] = []
+        pairs.reserveCapacity(mapping.count)
+        // Small mappings (a host's fields) are checked for duplicates pairwise; large ones through an index.
+        var seen: [String: Int] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else {
-                throw InputError(code: "OMS002", "a key in \(what) must be a plain name, found \(kind(keyNode))",
+                throw InputError(code: "OMS002", "a key in \(what()) must be a plain name, found \(kind(keyNode))",
                                  at: source.location(keyNode), hint: templateHint(keyNode))
             }
-            if let first = seen[key.string] {
-                throw InputError(code: "OMS005", "duplicate key '\(key.string)' in \(what) (first at line \(first.line))",
+            let earlier = mapping.count <= 16 ? pairs.firstIndex { $0.key == key.string } : seen[key.string]
+            if let earlier {
+                throw InputError(code: "OMS005", "duplicate key '\(key.string)' in \(what()) (first at line \(source.location(pairs[earlier].keyNode).line))",
                                  at: source.location(keyNode))
             }
-            seen[key.string] = source.location(keyNode)
+            if mapping.count > 16 { seen[key.string] = pairs.count }
             pairs.append((key.string, keyNode, value))
         }
         return pairs
