@@ -150,9 +150,9 @@ struct ActionRun {
             machine.images.insert(settings.dockerImageID)
         }
         let mounts = backend.containerMounts
-        for mount in mounts where machine.files.entry(at: mount) == .none {
+        for (mount, parts) in zip(mounts, backend.containerMountParts) where machine.files.entry(at: parts) == .none {
             if machine.isFull(mount) { return fail(125, "docker: Error response from daemon: mkdir \(mount): no space left on device") }
-            machine.files.createDirectories(mount)
+            machine.files.createDirectories(parts)
         }
         var env = ["RANKTABLE_SAVE_PATH": paths.ranktable, "LOG_PATH": settings.logPath]
         if host.role == .proxy { env["PROXY_NODE_PORT"] = String(host.nodePort) }

@@ -102,8 +102,9 @@ public final class FileStore: @unchecked Sendable {
         root = other.root
     }
 
-    /// The non-empty components of `path`: `/a//b/` → [a, b].
-    private static func components(_ path: String) -> ArraySlice<String> {
+    /// The non-empty components of `path`: `/a//b/` → [a, b]. Callers that use a path on every host split
+    /// it once and pass the parts.
+    static func components(_ path: String) -> ArraySlice<String> {
         var path = path
         return path.withUTF8 { bytes in
             var parts: [String] = []
@@ -186,8 +187,9 @@ public final class FileStore: @unchecked Sendable {
     }
 
     /// What is at `path`.
-    public func entry(at path: String) -> Entry {
-        let parts = Self.components(path)
+    public func entry(at path: String) -> Entry { entry(at: Self.components(path)) }
+
+    func entry(at parts: ArraySlice<String>) -> Entry {
         guard let name = parts.last else { return .directory }
         guard let parent = node(parts.dropLast()) else { return .none }
         if parent.directories[name] != nil { return .directory }
@@ -205,7 +207,9 @@ public final class FileStore: @unchecked Sendable {
     }
 
     /// `mkdir -p` of a directory known to be missing: one walk, creating what is missing.
-    public func createDirectories(_ path: String) { _ = writableNode(Self.components(path), create: true) }
+    public func createDirectories(_ path: String) { createDirectories(Self.components(path)) }
+
+    func createDirectories(_ parts: ArraySlice<String>) { _ = writableNode(parts, create: true) }
 
     /// Removes a directory and everything below it.
     public func removeDirectory(_ path: String) {

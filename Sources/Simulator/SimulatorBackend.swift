@@ -6,8 +6,9 @@ public final class SimulatorBackend: Backend {
     public let cluster: Cluster
     public let faults: [Fault]
     let paths: Paths
-    /// The host directories every container bind-mounts.
+    /// The host directories every container bind-mounts, as written and split into components.
     let containerMounts: [String]
+    let containerMountParts: [ArraySlice<String>]
     /// Virtual seconds since the start of the run.
     public private(set) var clock: Double = 0
     /// Every rendered operation, in order: (step id, host, operation).
@@ -21,6 +22,7 @@ public final class SimulatorBackend: Backend {
         self.world = World(cluster: cluster, plan: machines, faults: faults)
         self.paths = Paths(cluster.settings)
         self.containerMounts = StepRenderer.containerMounts(cluster.settings, paths)
+        self.containerMountParts = containerMounts.map(FileStore.components)
     }
 
     /// Continues on an existing world (e.g. after a main deployment), starting the clock at `clock`.
@@ -30,6 +32,7 @@ public final class SimulatorBackend: Backend {
         self.world = world
         self.paths = Paths(cluster.settings)
         self.containerMounts = StepRenderer.containerMounts(cluster.settings, paths)
+        self.containerMountParts = containerMounts.map(FileStore.components)
         self.clock = clock
     }
 
