@@ -233,12 +233,15 @@ struct ActionRun {
         // `find -name 'local_ranktable_<address>_*.json'` followed by a digits-only filter.
         let trimmed = PathText.trimmed(dir)
         let base = trimmed == "/" ? "/" : trimmed + "/"
-        let found = machine.files.fileNames(in: dir).filter { name in
-            let name = name.utf8
-            guard name.starts(with: prefix.utf8), name.reversed().starts(with: "nosj.".utf8) else { return false }
-            let middle = name.dropFirst(prefix.utf8.count).dropLast(5)
-            return !middle.isEmpty && middle.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        }.map { base + $0 }
+        let head = Array(prefix.utf8), tail = Array(".json".utf8)
+        let found = machine.files.fileNames(in: dir, where: { name in
+            var name = name
+            return name.withUTF8 { bytes in
+                guard bytes.count > head.count + tail.count, head.elementsEqual(bytes.prefix(head.count)),
+                      tail.elementsEqual(bytes.suffix(tail.count)) else { return false }
+                return bytes.dropFirst(head.count).dropLast(tail.count).allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            }
+        }).map { base + $0 }
         ok(found.joined(separator: "\n"), 0.3)
     }
 

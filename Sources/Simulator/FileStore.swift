@@ -234,9 +234,9 @@ public final class FileStore: @unchecked Sendable {
         node(Self.components(directory)).map { $0.fileCount > 0 } ?? false
     }
 
-    /// Names of the files directly in `directory`, sorted.
-    public func fileNames(in directory: String) -> [String] {
-        node(Self.components(directory))?.files.keys.sorted() ?? []
+    /// Names of the files directly in `directory` that `include` accepts, sorted.
+    public func fileNames(in directory: String, where include: (String) -> Bool = { _ in true }) -> [String] {
+        node(Self.components(directory))?.files.keys.filter(include).sorted() ?? []
     }
 
     /// Files directly in `directory`, sorted.

@@ -66,11 +66,14 @@ extension ActionRun {
         guard let star = pattern.firstIndex(of: UInt8(ascii: "*")) else { return machine.files[glob] == nil ? [] : [glob] }
         let prefix = pattern[..<star], suffix = pattern[pattern.index(after: star)...]
         let base = dir == "/" ? "/" : dir + "/"
-        return machine.files.fileNames(in: dir).filter { name in
-            let name = name.utf8
-            return name.count >= prefix.count + suffix.count && name.starts(with: prefix)
-                && name.reversed().starts(with: suffix.reversed())
-        }.map { base + $0 }
+        let (head, tail) = (Array(prefix), Array(suffix))
+        return machine.files.fileNames(in: dir, where: { name in
+            var name = name
+            return name.withUTF8 { bytes in
+                bytes.count >= head.count + tail.count && head.elementsEqual(bytes.prefix(head.count))
+                    && tail.elementsEqual(bytes.suffix(tail.count))
+            }
+        }).map { base + $0 }
     }
 
     mutating func startServer() {

@@ -113,13 +113,8 @@ public final class Machine: @unchecked Sendable {
         self.images = Set(spec.images ?? [defaultImage])
         self.pullable = spec.pullable
         let octet = Int(address.utf8.split(separator: UInt8(ascii: ".")).last.flatMap { Substring($0) }.flatMap { Int($0) } ?? 0)
-        let prefix = "29." + String(octet % 256) + "."
-        npus.reserveCapacity(spec.npus)
-        for id in 0..<spec.npus { npus[id] = prefix + (id < 256 ? Self.lowDeviceSuffixes[id] : String(id / 256) + "." + String(id % 256)) }
+        npus = base.deviceAddresses(octet: octet % 256, count: spec.npus)
     }
-
-    /// "0.0" … "0.255": the last two octets of the first 256 device addresses.
-    private static let lowDeviceSuffixes = (0..<256).map { "0." + String($0) }
 
     /// The file stores machines start from: the usual directories, with or without the model's weights.
     final class BaseFiles: @unchecked Sendable {
@@ -136,6 +131,19 @@ public final class Machine: @unchecked Sendable {
         }
 
         func store(withModel model: Bool) -> FileStore { model ? withModel : plain }
+
+        /// Device id → `29.<octet>.<id / 256>.<id % 256>`; machines whose addresses end alike share one table.
+        private var addresses: [Int: [Int: String]] = [:]
+
+        func deviceAddresses(octet: Int, count: Int) -> [Int: String] {
+            let key = octet * 65536 + count
+            if let known = addresses[key] { return known }
+            var table: [Int: String] = [:]
+            table.reserveCapacity(count)
+            for id in 0..<count { table[id] = "29.\(octet).\(id / 256).\(id % 256)" }
+            addresses[key] = table
+            return table
+        }
     }
 
     public func allocatePid() -> Int {

@@ -64,6 +64,7 @@ public final class Runner {
     private let backend: Backend
     private let renderer: StepRenderer
     private var facts: [String: HostFacts] = [:]
+    private var hostsBySelector: [HostSelector: [Host]] = [:]
     /// Called after each step, e.g. to print progress.
     public var onStep: ((StepRun) -> Void)?
     /// Checked before each step; returning true stops the run (interrupts).
@@ -110,10 +111,16 @@ public final class Runner {
     /// The hosts a step's selector picks, limited by `--limit`, in inventory order.
     func hosts(for step: Step) -> [Host] {
         if step.hosts == .executorOnce { return [Self.executor] }
-        return cluster.hosts.filter { host in
+        // Only the add-node selector depends on what earlier steps registered; the others pick the same
+        // hosts every time.
+        let fixed = !step.hosts.dependsOnFacts
+        if fixed, let known = hostsBySelector[step.hosts] { return known }
+        let hosts = cluster.hosts.filter { host in
             (options.limit?.contains(host.name) ?? true)
                 && step.hosts.matches(host, in: cluster, isNew: { facts[$0.name]?.existingContainers?.isEmpty ?? true })
         }
+        if fixed { hostsBySelector[step.hosts] = hosts }
+        return hosts
     }
 
     private func skipped(_ host: String, _ reason: String) -> HostStepResult {

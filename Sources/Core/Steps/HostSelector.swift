@@ -27,6 +27,15 @@ public indirect enum HostSelector: Sendable, Hashable {
     public static let proxy = HostSelector.roles([.proxy])
     public static let prefillDecode = HostSelector.roles([.prefill, .decode])
 
+    /// True when the choice depends on registered facts (the add-node condition).
+    public var dependsOnFacts: Bool {
+        switch self {
+        case .newHosts: return true
+        case .both(let a, let b): return a.dependsOnFacts || b.dependsOnFacts
+        default: return false
+        }
+    }
+
     /// Whether `host` qualifies; `isNew` answers the add-node condition.
     public func matches(_ host: Host, in cluster: Cluster, isNew: (Host) -> Bool = { _ in true }) -> Bool {
         switch self {
