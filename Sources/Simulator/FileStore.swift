@@ -88,9 +88,6 @@ public final class FileTree: @unchecked Sendable {
 /// OS would.
 public final class FileStore: @unchecked Sendable {
     private var root: DirectoryNode
-    /// The last snapshot of each directory; still valid while the directory's node is the same object
-    /// (a snapshot holds the node, so any later change below it replaces the node).
-    private var snapshots: [String: FileTree] = [:]
 
     init(directories: [String]) {
         root = DirectoryNode()
@@ -256,15 +253,10 @@ public final class FileStore: @unchecked Sendable {
         node.mounted = []
     }
 
-    /// The tree below `directory` as it is now (empty when it does not exist).
+    /// The tree below `directory` as it is now (empty when it does not exist). It shares the store's nodes:
+    /// taking one copies nothing, and later changes on either side copy only the nodes they touch.
     public func snapshot(of directory: String) -> FileTree {
-        let parts = Self.components(directory)
-        guard let node = node(parts) else { return FileTree(DirectoryNode()) }
-        let key = Self.normalized(parts)
-        if let cached = snapshots[key], cached.root === node { return cached }
-        let tree = FileTree(node)
-        snapshots[key] = tree
-        return tree
+        FileTree(node(Self.components(directory)) ?? DirectoryNode())
     }
 
     /// rsync of a tree into `directory`: the tree's files replace same-named ones; other files stay.

@@ -50,13 +50,20 @@ extension ActionRun {
         }
     }
 
+    /// The text between `local_ranktable_` and the next `_`.
     static func firstIPv4(in text: String) -> String? {
-        let marker = "local_ranktable_"
-        if let range = text.range(of: marker) {
-            let rest = text[range.upperBound...]
-            if let end = rest.firstIndex(of: "_") { return String(rest[..<end]) }
+        var text = text
+        return text.withUTF8 { bytes in
+            let marker = Array("local_ranktable_".utf8)
+            guard bytes.count >= marker.count else { return nil }
+            for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+                guard marker.elementsEqual(bytes[start..<start + marker.count]) else { continue }
+                let rest = bytes[(start + marker.count)...]
+                guard let end = rest.firstIndex(of: UInt8(ascii: "_")) else { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[(start + marker.count)..<end]), as: UTF8.self)
+            }
+            return nil
         }
-        return nil
     }
 
     /// Expands the run script's ranktable glob (`dir/local_*<suffix>.json`) against the model.
