@@ -4,6 +4,19 @@ import Testing
 @Suite struct DerivedValuesTests {
     let devs = "0123456789101112131415"
 
+    @Test func containerNamesFollowChangedSettingsAndHosts() {
+        var cluster = Cluster(hosts: TestHosts.twoPOneD)
+        let p0 = cluster.hosts[0]
+        #expect(cluster.containerName(p0) == "you_name_omni_infer_prefill_p0")
+        cluster.settings.dockerNamePrefill = "pre"
+        #expect(cluster.containerName(p0) == "pre_p0")
+        cluster.hosts[0].name = "renamed"
+        #expect(cluster.containerName(cluster.hosts[0]) == "pre_renamed")
+        var asDecode = p0
+        asDecode.role = .decode
+        #expect(cluster.containerName(asDecode) == "you_name_omni_infer_decode_p0")
+    }
+
     @Test func twoPOneD() {
         let cluster = Cluster(hosts: TestHosts.twoPOneD)
         let d = cluster.derived

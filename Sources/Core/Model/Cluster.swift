@@ -1,12 +1,14 @@
 /// The deployment as omnisim sees it: hosts in inventory order, the settings, and everything derived.
 public struct Cluster: Sendable {
-    public var hosts: [Host]
+    public var hosts: [Host] { didSet { containerNames = Self.containerNames(hosts, settings) } }
     public var globals: InventoryGlobals
-    public var settings: DeploymentSettings
+    public var settings: DeploymentSettings { didSet { containerNames = Self.containerNames(hosts, settings) } }
     public var derived: DerivedValues
     /// Where each setting was written (scenario or playbook), for located findings.
     public var settingLocations: [String: SourceLocation] = [:]
     private var indexByName: [String: Int]
+    /// Host name → its role and container name, made once: every step asks for it on every host.
+    private var containerNames: [String: (role: Role, name: String)] = [:]
     /// The first host of group P (computed once: step selectors ask for it for every host).
     public let firstPrefill: Host?
     /// The C host that serves etcd and Mooncake (the first one), when the three ports are set.
@@ -22,6 +24,14 @@ public struct Cluster: Sendable {
         self.indexByName = index
         self.firstPrefill = hosts.first { $0.role == .prefill }
         self.lmcacheHost = globals.lmcachePorts == nil ? nil : hosts.first { $0.role == .proxy }
+        self.containerNames = Self.containerNames(hosts, settings)
+    }
+
+    private static func containerNames(_ hosts: [Host], _ settings: DeploymentSettings) -> [String: (role: Role, name: String)] {
+        var names: [String: (role: Role, name: String)] = [:]
+        names.reserveCapacity(hosts.count)
+        for host in hosts where names[host.name] == nil { names[host.name] = (host.role, settings.containerName(for: host)) }
+        return names
     }
 
     public init(inventory: Inventory, settings: DeploymentSettings) {
@@ -49,7 +59,11 @@ public struct Cluster: Sendable {
 
     // MARK: Per-host runtime values (spec: runtime values table)
 
-    public func containerName(_ host: Host) -> String { settings.containerName(for: host) }
+    /// The container of `host` in its role; hosts of other clusters (or renamed ones) get theirs made.
+    public func containerName(_ host: Host) -> String {
+        if let known = containerNames[host.name], known.role == host.role { return known.name }
+        return settings.containerName(for: host)
+    }
 
     public func nodeIPList(_ host: Host) -> String { derived.nodeIPList(of: host.name) ?? host.address }
     public func nnodes(_ host: Host) -> Int { derived.nnodes(of: host.name) ?? 1 }

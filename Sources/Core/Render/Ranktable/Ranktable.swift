@@ -13,7 +13,8 @@ public enum Ranktable {
     /// `_host` file. `deviceIP` answers what `hccn_tool -i <id> -ip -g` reports, nil when it prints nothing.
     public static func gen(serverIP: String, prefillLists: [[String]], decodeLists: [[String]], apiServer: Bool,
                            deviceIP: (String) -> String?) throws -> [File] {
-        if let id = (prefillLists + decodeLists).joined().firstRepeated() {
+        let lists = prefillLists + decodeLists
+        if let id = (lists.count == 1 ? lists[0] : Array(lists.joined())).firstRepeated() {
             throw ToolError("ValueError: A device_id can be used only once. (device \(id))")
         }
         func devices(_ list: [String]) throws -> JSONValue {
@@ -33,17 +34,20 @@ public enum Ranktable {
             groups.append(.object([("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([hostServer]))]))
         }
         // Each device list's server entry appears in the global file and again in its local file.
-        let servers = try (prefillLists + decodeLists).map(server)
+        let servers = try lists.map(server)
         for (groupID, range) in [("1", 0..<prefillLists.count), ("2", prefillLists.count..<servers.count)] where !range.isEmpty {
             groups.append(.object([("group_id", .string(groupID)), ("server_count", .string(String(range.count))),
                                    ("server_list", .array(Array(servers[range])))]))
         }
         var files = [File(fileName: RanktableNames.global(address: serverIP),
                           document: .object(header + [("server_group_list", .array(groups))]))]
-        for (list, server) in zip(prefillLists + decodeLists, servers) {
+        for (list, server) in zip(lists, servers) {
             let local = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
                                                    ("server_list", .array([server]))])
-            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: list.joined()), document: local))
+            var joined = ""
+            joined.reserveCapacity(list.reduce(0) { $0 + $1.utf8.count })
+            for id in list { joined += id }
+            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: joined), document: local))
         }
         if apiServer {
             let host = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
