@@ -1,13 +1,39 @@
+/// A path component with its hash computed once, when the path is split: walking a path looks up one
+/// component per level, and Swift's string hashing would cost more than the rest of the walk.
+struct Name: Hashable, Sendable {
+    let text: String
+    let code: Int
+
+    init(_ text: String) {
+        var text = text
+        self.init(text: text, code: text.withUTF8 { Name.code(of: $0) })
+    }
+
+    init(text: String, code: Int) {
+        self.text = text
+        self.code = code
+    }
+
+    /// FNV-1a of the bytes.
+    static func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        Int(truncatingIfNeeded: bytes.reduce(UInt64(0xcbf29ce484222325)) { ($0 ^ UInt64($1)) &* 0x100000001b3 })
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    static func == (a: Name, b: Name) -> Bool { a.code == b.code && a.text == b.text }
+}
+
 /// One directory of the model: its files and subdirectories by name. Nodes are shared between machines
 /// and snapshots and copied before a change while shared, so pushing one tree to every host costs one
 /// reference per host, and a snapshot costs nothing until either side writes.
 final class DirectoryNode: @unchecked Sendable {
     // Nodes are only changed by the store that owns them alone, one operation at a time: the dynamic
     // exclusivity checks would double the cost of every path step.
-    @exclusivity(unchecked) var files: [String: SimFile] = [:]
-    @exclusivity(unchecked) var directories: [String: DirectoryNode] = [:]
+    @exclusivity(unchecked) var files: [Name: SimFile] = [:]
+    @exclusivity(unchecked) var directories: [Name: DirectoryNode] = [:]
     /// Subdirectories attached by `FileStore.mount` and unchanged since: summaries show each as one entry.
-    @exclusivity(unchecked) var mounted: Set<String> = []
+    @exclusivity(unchecked) var mounted: Set<Name> = []
     /// Files at any depth and the content digest, remembered until the next change below this node.
     @exclusivity(unchecked) var fileCountMemo: Int?
     @exclusivity(unchecked) var digestMemo: String?
@@ -37,15 +63,15 @@ final class DirectoryNode: @unchecked Sendable {
 
     /// Every file below, by path relative to this node.
     func forEachFile(prefix: String = "", _ body: (String, SimFile) -> Void) {
-        for (name, file) in files { body(prefix + name, file) }
-        for (name, child) in directories { child.forEachFile(prefix: prefix + name + "/", body) }
+        for (name, file) in files { body(prefix + name.text, file) }
+        for (name, child) in directories { child.forEachFile(prefix: prefix + name.text + "/", body) }
     }
 
     /// Every directory below, by path relative to this node.
     func forEachDirectory(prefix: String = "", _ body: (String) -> Void) {
         for (name, child) in directories {
-            body(prefix + name)
-            child.forEachDirectory(prefix: prefix + name + "/", body)
+            body(prefix + name.text)
+            child.forEachDirectory(prefix: prefix + name.text + "/", body)
         }
     }
 
@@ -101,14 +127,17 @@ public final class FileStore: @unchecked Sendable {
 
     /// The non-empty components of `path`: `/a//b/` → [a, b]. Callers that use a path on every host split
     /// it once and pass the parts.
-    static func components(_ path: String) -> ArraySlice<String> {
+    static func components(_ path: String) -> ArraySlice<Name> {
         var path = path
         return path.withUTF8 { bytes in
-            var parts: [String] = []
+            var parts: [Name] = []
             parts.reserveCapacity(8)
             var start = 0
             for i in 0...bytes.count where i == bytes.count || bytes[i] == PathText.slash {
-                if i > start { parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
+                if i > start {
+                    let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                    parts.append(Name(text: String(decoding: part, as: UTF8.self), code: Name.code(of: part)))
+                }
                 start = i + 1
             }
             return parts[...]
@@ -116,12 +145,12 @@ public final class FileStore: @unchecked Sendable {
     }
 
     /// `path` spelled without empty components or a trailing slash.
-    private static func normalized(_ parts: ArraySlice<String>) -> String {
-        parts.isEmpty ? "/" : parts.reduce(into: "") { $0 += "/"; $0 += $1 }
+    private static func normalized(_ parts: ArraySlice<Name>) -> String {
+        parts.isEmpty ? "/" : parts.reduce(into: "") { $0 += "/"; $0 += $1.text }
     }
 
     /// The directory node at `parts`, if it exists.
-    private func node(_ parts: ArraySlice<String>) -> DirectoryNode? {
+    private func node(_ parts: ArraySlice<Name>) -> DirectoryNode? {
         var node = root
         for part in parts {
             guard let next = node.directories[part] else { return nil }
@@ -134,11 +163,11 @@ public final class FileStore: @unchecked Sendable {
     /// copied and memos cleared. Missing directories are created when `create` is set; otherwise a missing
     /// one gives nil (copies made on the way hold the same entries, so nothing visible changed). Mount
     /// marks on the way are dropped only when the walk succeeds.
-    private func writableNode(_ parts: ArraySlice<String>, create: Bool) -> DirectoryNode? {
+    private func writableNode(_ parts: ArraySlice<Name>, create: Bool) -> DirectoryNode? {
         if !isKnownUniquelyReferenced(&root) { root = DirectoryNode(copying: root) }
         var node = root
         node.willChange()
-        var unmark: [(DirectoryNode, String)] = []
+        var unmark: [(DirectoryNode, Name)] = []
         for name in parts {
             if let i = node.directories.index(forKey: name) {
                 if !isKnownUniquelyReferenced(&node.directories.values[i]) {
@@ -186,7 +215,7 @@ public final class FileStore: @unchecked Sendable {
     /// What is at `path`.
     public func entry(at path: String) -> Entry { entry(at: Self.components(path)) }
 
-    func entry(at parts: ArraySlice<String>) -> Entry {
+    func entry(at parts: ArraySlice<Name>) -> Entry {
         guard let name = parts.last else { return .directory }
         guard let parent = node(parts.dropLast()) else { return .none }
         if parent.directories[name] != nil { return .directory }
@@ -206,7 +235,7 @@ public final class FileStore: @unchecked Sendable {
     /// `mkdir -p` of a directory known to be missing: one walk, creating what is missing.
     public func createDirectories(_ path: String) { createDirectories(Self.components(path)) }
 
-    func createDirectories(_ parts: ArraySlice<String>) { _ = writableNode(parts, create: true) }
+    func createDirectories(_ parts: ArraySlice<Name>) { _ = writableNode(parts, create: true) }
 
     /// Removes a directory and everything below it.
     public func removeDirectory(_ path: String) {
@@ -233,7 +262,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// Names of the files directly in `directory` that `include` accepts, sorted.
     public func fileNames(in directory: String, where include: (String) -> Bool = { _ in true }) -> [String] {
-        node(Self.components(directory))?.files.keys.filter(include).sorted() ?? []
+        node(Self.components(directory))?.files.keys.map(\.text).filter(include).sorted() ?? []
     }
 
     /// Files directly in `directory`, sorted.
@@ -241,7 +270,7 @@ public final class FileStore: @unchecked Sendable {
         let parts = Self.components(directory)
         guard let node = node(parts), !node.files.isEmpty else { return [] }
         let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
-        return node.files.keys.sorted().map { prefix + $0 }
+        return node.files.keys.map(\.text).sorted().map { prefix + $0 }
     }
 
     /// `rm -rf <directory>/*`.
@@ -306,12 +335,12 @@ public final class FileStore: @unchecked Sendable {
     public func summaryEntries() -> [String: String] {
         var result: [String: String] = [:]
         func visit(_ node: DirectoryNode, _ prefix: String) {
-            for (name, file) in node.files { result[prefix + name] = StateSummary.digest(file.content) }
+            for (name, file) in node.files { result[prefix + name.text] = StateSummary.digest(file.content) }
             for (name, child) in node.directories {
                 if node.mounted.contains(name) {
-                    result[prefix + name + "/**"] = "tree \(child.digest) \(child.fileCount) files"
+                    result[prefix + name.text + "/**"] = "tree \(child.digest) \(child.fileCount) files"
                 } else {
-                    visit(child, prefix + name + "/")
+                    visit(child, prefix + name.text + "/")
                 }
             }
         }

@@ -8,7 +8,7 @@ public final class SimulatorBackend: Backend {
     let paths: Paths
     /// The host directories every container bind-mounts, as written and split into components.
     let containerMounts: [String]
-    let containerMountParts: [ArraySlice<String>]
+    let containerMountParts: [ArraySlice<Name>]
     /// Virtual seconds since the start of the run.
     public private(set) var clock: Double = 0
     /// Every rendered operation, in order: (step id, host, operation).
