@@ -131,6 +131,7 @@ for size in sizes {
         junit = min(junit, try seconds { try JUnitWriter.write(rehearsal.report(timestamp: Date()), to: "\(directory)/report-\(size).xml") })
     }
     let medianUntilReports = untilReports.sorted()[untilReports.count / 2]
+    if ProcessInfo.processInfo.environment["OMNISIM_BENCH_ALL"] == "1" { print(untilReports.map { String(format: "%.0f", $0 * 1000) }.joined(separator: " ")) }
     let total = load + rehearse + junit
     let hosts = scenario.inventory.hosts.count
     print(String(format: "%5d   %8.1f ms  %7.1f ms  %6.1f ms  %7.1f ms  %7.1f   %6.0f / %-14.0f %7.1f ms / %.1f ms", hosts,

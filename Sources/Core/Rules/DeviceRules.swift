@@ -14,17 +14,19 @@ struct DeviceFormatRule: Rule {
 
     /// Why the string breaks the seed's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
-        let bytes = devices.utf8
-        let comma = UInt8(ascii: ",")
-        if bytes.isEmpty { return "it is empty" }
-        if bytes.contains(UInt8(ascii: " ")) { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
-        if bytes.first == comma || bytes.last == comma || zip(bytes, bytes.dropFirst()).contains(where: { $0 == comma && $1 == comma }) {
-            return "an empty id makes hccn_tool print nothing and ranktable generation fail"
+        var devices = devices
+        return devices.withUTF8 { bytes in
+            let comma = UInt8(ascii: ",")
+            if bytes.isEmpty { return "it is empty" }
+            if bytes.contains(UInt8(ascii: " ")) { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+            if bytes.first == comma || bytes.last == comma || zip(bytes, bytes.dropFirst()).contains(where: { $0 == comma && $1 == comma }) {
+                return "an empty id makes hccn_tool print nothing and ranktable generation fail"
+            }
+            if bytes.contains(where: { !($0 == comma || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)) }) {
+                return "only digits and commas are allowed"
+            }
+            return nil
         }
-        if bytes.contains(where: { !($0 == comma || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)) }) {
-            return "only digits and commas are allowed"
-        }
-        return nil
     }
 }
 

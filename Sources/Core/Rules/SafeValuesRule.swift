@@ -21,18 +21,29 @@ struct SafeValuesRule: Rule {
         }
 
         func accepts(_ value: String) -> Bool {
-            func only(_ extra: String) -> Bool {
-                value.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || extra.unicodeScalars.contains($0) }
-            }
-            switch self {
-            case .name:
-                guard let first = value.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first) else { return false }
-                return only("_.-")
-            case .address: return !value.isEmpty && only(".:-") && !value.hasPrefix("-")
-            case .path: return value.hasPrefix("/") && only("_./-+@") && !value.contains("..")
-            case .image: return !value.isEmpty && only("_./:@-") && !value.hasPrefix("-")
-            case .word: return only("_")
-            case .number: return !value.isEmpty && value.allSatisfy { $0.isASCII && $0.isNumber }
+            var value = value
+            return value.withUTF8 { bytes in
+                func isAlphanumeric(_ byte: UInt8) -> Bool {
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                }
+                /// ASCII letters and digits, plus the given ASCII punctuation.
+                func only(_ extra: StaticString) -> Bool {
+                    let allowed = UnsafeBufferPointer(start: extra.utf8Start, count: extra.utf8CodeUnitCount)
+                    return bytes.allSatisfy { isAlphanumeric($0) || allowed.contains($0) }
+                }
+                let dash = UInt8(ascii: "-")
+                switch self {
+                case .name: return bytes.first.map(isAlphanumeric) == true && only("_.-")
+                case .address: return !bytes.isEmpty && only(".:-") && bytes.first != dash
+                case .path:
+                    let dot = UInt8(ascii: ".")
+                    return bytes.first == UInt8(ascii: "/") && only("_./-+@")
+                        && !zip(bytes, bytes.dropFirst()).contains { $0 == dot && $1 == dot }
+                case .image: return !bytes.isEmpty && only("_./:@-") && bytes.first != dash
+                case .word: return only("_")
+                case .number: return !bytes.isEmpty && bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+                }
             }
         }
     }
