@@ -152,9 +152,10 @@ public final class Runner {
             }
         }
         let outcomes = tasks.isEmpty ? [] : backend.perform(tasks)
+        let registers = Self.registersOutput(step.action)
         for (k, outcome) in outcomes.enumerated() {
             let task = tasks[k]
-            register(step, host: task.host, outcome: outcome)
+            if registers { register(step, host: task.host, outcome: outcome) }
             let status: HostStepResult.Status = outcome.status == .ok ? .ok : step.neverFails ? .ignoredFailure : .failed(outcome.status)
             results[slots[k]] = HostStepResult(host: task.host.name, status: status, message: outcome.message,
                                                operations: task.operations, records: outcome.records, duration: outcome.duration)
@@ -163,12 +164,16 @@ public final class Runner {
         return StepRun(step: step, results: final, startedAt: clock, duration: final.map(\.duration).max() ?? 0)
     }
 
+    /// Whether a step's output is registered as a fact for later steps.
+    private static func registersOutput(_ action: StepAction) -> Bool {
+        switch action {
+        case .detectInterface, .findLocalRanktables, .inspectContainers: return true
+        default: return false
+        }
+    }
+
     /// Stores what a step registers, from the output of its last operation.
     private func register(_ step: Step, host: Host, outcome: HostOutcome) {
-        switch step.action {
-        case .detectInterface, .findLocalRanktables, .inspectContainers: break
-        default: return
-        }
         guard outcome.status == .ok, let output = outcome.records.last?.stdout else { return }
         let lines = output.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0).trimmingSpaces }.filter { !$0.isEmpty }
         switch step.action {
