@@ -76,8 +76,9 @@ struct ActionRun {
         return true
     }
 
+    /// Fails unless the file exists; `path` is one of the run's fixed paths (a script).
     mutating func requireFile(_ path: String, on m: Machine? = nil) -> Bool {
-        guard (m ?? machine).files[path] != nil else {
+        guard (m ?? machine).files[parts: backend.parts(ofFixed: path)] != nil else {
             fail(127, "/bin/bash: \(path): No such file or directory")
             return false
         }
@@ -209,8 +210,6 @@ struct ActionRun {
         let script = paths.script(.generateRanktable(for: host.role))
         guard requireFile(script) else { return }
         let dir = paths.localRanktableDirectory(host.role)
-        machine.removeContents(of: dir)
-        machine.makeDirectories(dir)
         let serverIP = machine.spec.resolvesTo ?? machine.address
         let ids = host.deviceIDs
         let lists = [ids]
@@ -218,8 +217,15 @@ struct ActionRun {
             let outputs = try Ranktable.gen(serverIP: serverIP, prefillLists: host.role == .prefill ? lists : [],
                                             decodeLists: host.role == .decode ? lists : [], apiServer: host.role == .prefill,
                                             deviceIP: { id in Int(id).flatMap { machine.npus[$0] } })
-            for file in outputs {
-                if let error = machine.write(dir + "/" + file.fileName, SimFile(document: file.document, mode: 0o600)) { return fail(1, error) }
+            let written = outputs.map { (name: $0.fileName, file: SimFile(document: $0.document, mode: 0o600)) }
+            if machine.fullPaths.isEmpty {
+                machine.files.replaceContents(of: dir, with: written)
+            } else {
+                machine.removeContents(of: dir)
+                machine.makeDirectories(dir)
+                for (name, file) in written {
+                    if let error = machine.write(dir + "/" + name, file) { return fail(1, error) }
+                }
             }
             ok("", 5)
         } catch {

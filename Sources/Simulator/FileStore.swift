@@ -188,11 +188,7 @@ public final class FileStore: @unchecked Sendable {
     }
 
     public subscript(path: String) -> SimFile? {
-        get {
-            let parts = Self.components(path)
-            guard let name = parts.last, let parent = node(parts.dropLast()) else { return nil }
-            return parent.files[name]
-        }
+        get { self[parts: Self.components(path)] }
         set {
             let parts = Self.components(path)
             guard let name = parts.last else { return }
@@ -202,6 +198,23 @@ public final class FileStore: @unchecked Sendable {
                 writableNode(parts.dropLast(), create: false)!.files[name] = nil
             }
         }
+    }
+
+    /// The file at a path split beforehand.
+    subscript(parts parts: ArraySlice<Name>) -> SimFile? {
+        guard let name = parts.last, let parent = node(parts.dropLast()) else { return nil }
+        return parent.files[name]
+    }
+
+    /// `rm -rf <directory>/*`, `mkdir -p <directory>` and then the files written into it, in one walk.
+    public func replaceContents(of directory: String, with files: [(name: String, file: SimFile)]) {
+        let node = writableNode(Self.components(directory), create: true)!
+        node.directories = [:]
+        node.mounted = []
+        var contents: [Name: SimFile] = [:]
+        contents.reserveCapacity(files.count)
+        for (name, file) in files { contents[Name(name)] = file }
+        node.files = contents
     }
 
     /// Writes a file into an existing directory; false (and no change) when the parent is missing.

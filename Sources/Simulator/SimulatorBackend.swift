@@ -13,6 +13,17 @@ public final class SimulatorBackend: Backend {
     public private(set) var clock: Double = 0
     /// Every rendered operation, in order: (step id, host, operation).
     public private(set) var transcript: [(step: String, host: String, operation: Operation)] = []
+    /// Paths every host looks at (scripts, the model, the global ranktable), split once.
+    private var fixedParts: [String: ArraySlice<Name>] = [:]
+
+    /// `path` split into components, remembered: only for paths that are the same on every host.
+    func parts(ofFixed path: String) -> ArraySlice<Name> {
+        if let known = fixedParts[path] { return known }
+        let parts = FileStore.components(path)
+        fixedParts[path] = parts
+        return parts
+    }
+
     /// Hosts cut off by an unreachable or auth fault, with the message.
     private var cutOff: [String: (HostStatus, String)] = [:]
 
