@@ -8,6 +8,7 @@ struct HostBuilder {
 
     func build() throws -> Host {
         var locations: [String: SourceLocation] = [:]
+        locations.reserveCapacity(Self.locatedKeys.count)
         for key in Self.locatedKeys { if let loc = where_(key) { locations[key] = loc } }
         let address = try requiredString("ansible_host", locations)
         let nodeRank = try optionalInt("node_rank", range: 0...Int(Int32.max), locations) ?? 0
