@@ -74,8 +74,10 @@ public enum Ranktable {
             if let i = server.firstIndex(where: { $0.0 == "device" }), case .array(let devices) = server[i].1 {
                 server[i].1 = .array(devices.map { device in
                     guard case .object(var fields) = device else { return device }
-                    if let r = fields.firstIndex(where: { $0.0 == "rank_id" }) { fields[r].1 = .string(String(rank)) }
-                    rank += 1
+                    defer { rank += 1 }
+                    let renumbered = String(rank)
+                    guard let r = fields.firstIndex(where: { $0.0 == "rank_id" }), fields[r].1 != .string(renumbered) else { return device }
+                    fields[r].1 = .string(renumbered)
                     return .object(fields)
                 })
             }
