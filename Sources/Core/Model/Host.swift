@@ -75,96 +75,83 @@ public struct Host: Sendable, Hashable {
         }
     }
 
-    private final class Box: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var box: Box
-
-    /// The fields, copied out of a shared box before the first change.
-    private var fields: Fields {
-        get { box.fields }
-        set {
-            if isKnownUniquelyReferenced(&box) { box.fields = newValue } else { box = Box(newValue) }
-        }
-    }
+    private var box: SharedBox<Fields>
 
     public var name: String {
-        get { box.fields.name }
-        set { fields.name = newValue }
+        get { box.value.name }
+        set { box.value.name = newValue }
     }
     public var role: Role {
-        get { box.fields.role }
-        set { fields.role = newValue }
+        get { box.value.role }
+        set { box.value.role = newValue }
     }
     /// `ansible_host`: the SSH target and the node's identity in file names and server lists.
     public var address: String {
-        get { box.fields.address }
-        set { fields.address = newValue }
+        get { box.value.address }
+        set { box.value.address = newValue }
     }
     public var nodeRank: Int {
-        get { box.fields.nodeRank }
-        set { fields.nodeRank = newValue }
+        get { box.value.nodeRank }
+        set { box.value.nodeRank = newValue }
     }
     /// P only: index of the P instance.
     public var kvRank: Int? {
-        get { box.fields.kvRank }
-        set { fields.kvRank = newValue }
+        get { box.value.kvRank }
+        set { box.value.kvRank = newValue }
     }
     /// P and D: address of the instance's master node.
     public var hostIP: String? {
-        get { box.fields.hostIP }
-        set { fields.hostIP = newValue }
+        get { box.value.hostIP }
+        set { box.value.hostIP = newValue }
     }
     /// P and D: the raw `ascend_rt_visible_devices` string, e.g. "0,1,2,3".
     public var deviceString: String? {
-        get { box.fields.deviceString }
-        set { fields.deviceString = newValue }
+        get { box.value.deviceString }
+        set { box.value.deviceString = newValue }
     }
     public var nodePort: Int {
-        get { box.fields.nodePort }
-        set { fields.nodePort = newValue }
+        get { box.value.nodePort }
+        set { box.value.nodePort = newValue }
     }
     public var apiPort: Int? {
-        get { box.fields.apiPort }
-        set { fields.apiPort = newValue }
+        get { box.value.apiPort }
+        set { box.value.apiPort = newValue }
     }
     /// Super-node id, when the inventory or scenario gives one (add-node precondition).
     public var superNode: String? {
-        get { box.fields.superNode }
-        set { fields.superNode = newValue }
+        get { box.value.superNode }
+        set { box.value.superNode = newValue }
     }
     public var ssh: SSHSettings {
-        get { box.fields.ssh }
-        set { fields.ssh = newValue }
+        get { box.value.ssh }
+        set { box.value.ssh = newValue }
     }
     /// Where the host is declared in the inventory.
     public var location: SourceLocation? {
-        get { box.fields.location }
-        set { fields.location = newValue }
+        get { box.value.location }
+        set { box.value.location = newValue }
     }
     /// Where each inventory field of this host is written (host, group or global vars).
     public var fieldLocations: [String: SourceLocation] {
-        get { box.fields.fieldLocations }
-        set { fields.fieldLocations = newValue }
+        get { box.value.fieldLocations }
+        set { box.value.fieldLocations = newValue }
     }
 
     public init(name: String, role: Role, address: String, nodeRank: Int = 0, kvRank: Int? = nil,
                 hostIP: String? = nil, deviceString: String? = nil, nodePort: Int, apiPort: Int? = nil,
                 superNode: String? = nil, ssh: SSHSettings = SSHSettings(), location: SourceLocation? = nil,
                 fieldLocations: [String: SourceLocation] = [:]) {
-        box = Box(Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
+        box = SharedBox(Fields(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
                          deviceString: deviceString, deviceIDs: Fields.ids(in: deviceString), nodePort: nodePort, apiPort: apiPort,
                          superNode: superNode, ssh: ssh, location: location, fieldLocations: fieldLocations))
     }
 
-    public static func == (a: Host, b: Host) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
+    public static func == (a: Host, b: Host) -> Bool { a.box == b.box }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box) }
 
     /// Device ids split on commas, as the seed's scripts split them (empty items kept as "").
-    public var deviceIDs: [String] { box.fields.deviceIDs }
+    public var deviceIDs: [String] { box.value.deviceIDs }
 
     /// Number of commas plus one: the seed's device count.
     public var deviceCount: Int {

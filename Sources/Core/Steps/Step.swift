@@ -13,74 +13,61 @@ public struct Step: Sendable, Hashable {
         var playbook: PlaybookKind
     }
 
-    private final class Box: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var box: Box
-
-    /// The fields, copied out of a shared box before the first change.
-    private var fields: Fields {
-        get { box.fields }
-        set {
-            if isKnownUniquelyReferenced(&box) { box.fields = newValue } else { box = Box(newValue) }
-        }
-    }
+    private var box: SharedBox<Fields>
 
     /// Stable identifier, e.g. `run-container-prefill`.
     public var id: String {
-        get { box.fields.id }
-        set { fields.id = newValue }
+        get { box.value.id }
+        set { box.value.id = newValue }
     }
     /// The task's human name.
     public var name: String {
-        get { box.fields.name }
-        set { fields.name = newValue }
+        get { box.value.name }
+        set { box.value.name = newValue }
     }
     /// Tags, including those inherited from enclosing blocks; `always` runs under any selection.
     public var tags: [String] {
-        get { box.fields.tags }
-        set { fields.tags = newValue }
+        get { box.value.tags }
+        set { box.value.tags = newValue }
     }
     public var hosts: HostSelector {
-        get { box.fields.hosts }
-        set { fields.hosts = newValue }
+        get { box.value.hosts }
+        set { box.value.hosts = newValue }
     }
     public var action: StepAction {
-        get { box.fields.action }
-        set { fields.action = newValue }
+        get { box.value.action }
+        set { box.value.action = newValue }
     }
     /// Failures of this step are recorded but never stop the run (`failed_when: false`).
     public var neverFails: Bool {
-        get { box.fields.neverFails }
-        set { fields.neverFails = newValue }
+        get { box.value.neverFails }
+        set { box.value.neverFails = newValue }
     }
     /// Upper bound per host, in seconds.
     public var timeout: Double {
-        get { box.fields.timeout }
-        set { fields.timeout = newValue }
+        get { box.value.timeout }
+        set { box.value.timeout = newValue }
     }
     /// Set when a play-wide condition turns the step off (e.g. no etcd/Mooncake ports): every host skips it.
     public var disabledReason: String? {
-        get { box.fields.disabledReason }
-        set { fields.disabledReason = newValue }
+        get { box.value.disabledReason }
+        set { box.value.disabledReason = newValue }
     }
     /// Which playbook the step belongs to; add-node steps start servers without ranktables.
     public var playbook: PlaybookKind {
-        get { box.fields.playbook }
-        set { fields.playbook = newValue }
+        get { box.value.playbook }
+        set { box.value.playbook = newValue }
     }
 
     public init(id: String, name: String, tags: [String], hosts: HostSelector, action: StepAction,
                 neverFails: Bool = false, timeout: Double = 600, disabledReason: String? = nil) {
-        box = Box(Fields(id: id, name: name, tags: tags, hosts: hosts, action: action, neverFails: neverFails,
+        box = SharedBox(Fields(id: id, name: name, tags: tags, hosts: hosts, action: action, neverFails: neverFails,
                          timeout: timeout, disabledReason: disabledReason, playbook: .main))
     }
 
-    public static func == (a: Step, b: Step) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
+    public static func == (a: Step, b: Step) -> Bool { a.box == b.box }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box) }
 
     /// Whether the step runs under a tag selection, as ansible decides it: `always` runs unless skipped
     /// explicitly; with no `--tags` everything runs; `--skip-tags` wins.
