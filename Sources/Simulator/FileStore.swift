@@ -14,10 +14,7 @@ struct Name: Hashable, Sendable {
         self.code = code
     }
 
-    /// FNV-1a of the bytes.
-    static func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        Int(truncatingIfNeeded: bytes.reduce(UInt64(0xcbf29ce484222325)) { ($0 ^ UInt64($1)) &* 0x100000001b3 })
-    }
+    static func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int { Int(truncatingIfNeeded: fnv1a(bytes)) }
 
     func hash(into hasher: inout Hasher) { hasher.combine(code) }
 

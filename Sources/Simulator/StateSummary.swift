@@ -1,5 +1,10 @@
 import Foundation
 
+/// FNV-1a of the bytes: content fingerprints in summaries, and path components' hashes in the file store.
+func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    bytes.reduce(UInt64(0xcbf29ce484222325)) { ($0 ^ UInt64($1)) &* 0x100000001b3 }
+}
+
 /// A per-machine summary of the simulated world: containers, processes, bound ports and files. Used in
 /// reports and to diff the world before and after an operation.
 public struct StateSummary: Codable, Equatable, Sendable {
@@ -33,9 +38,7 @@ public struct StateSummary: Codable, Equatable, Sendable {
     /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.
     static func digest(_ text: String) -> String {
         var text = text
-        let hash = text.withUTF8 { bytes in
-            bytes.reduce(UInt64(0xcbf29ce484222325)) { ($0 ^ UInt64($1)) &* 0x100000001b3 }
-        }
+        let hash = text.withUTF8(fnv1a)
         return String(hash, radix: 16) + " \(text.utf8.count)B"
     }
 

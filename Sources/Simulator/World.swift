@@ -106,7 +106,7 @@ public final class Machine: @unchecked Sendable {
     private var nextPid = 1000
 
     /// `base` holds the files the machine starts with, shared until the machine changes them.
-    init(address: String, spec: MachineSpec, defaultImage: String, base: BaseFiles) {
+    init(address: String, spec: MachineSpec, defaultImage: String, base: Base) {
         self.address = address
         self.spec = spec
         self.files = FileStore(copying: base.store(withModel: spec.modelPresent))
@@ -116,8 +116,9 @@ public final class Machine: @unchecked Sendable {
         npus = base.deviceAddresses(octet: octet % 256, count: spec.npus)
     }
 
-    /// The file stores machines start from: the usual directories, with or without the model's weights.
-    final class BaseFiles: @unchecked Sendable {
+    /// What new machines start from: the usual directories (with or without the model's weights) and
+    /// device-address tables, shared until a machine changes its own.
+    final class Base: @unchecked Sendable {
         let modelPath: String
         private let plain: FileStore
         private let withModel: FileStore
@@ -215,13 +216,13 @@ public final class World: @unchecked Sendable {
     public let executor: Machine
     public var machineOrder: [String] = []
     /// The starting files of new machines.
-    private var base: Machine.BaseFiles
+    private var base: Machine.Base
 
     public init(cluster: Cluster, plan: MachinePlan, faults: [Fault]) {
         let settings = cluster.settings
-        base = Machine.BaseFiles(modelPath: settings.modelPath)
+        base = Machine.Base(modelPath: settings.modelPath)
         executor = Machine(address: "executor", spec: MachineSpec(), defaultImage: settings.dockerImageID,
-                           base: Machine.BaseFiles(modelPath: "/nonexistent-model"))
+                           base: Machine.Base(modelPath: "/nonexistent-model"))
         executor.npus = [:]
         if plan.executorHasCode {
             let code = settings.codePath + "/omniinfer"
@@ -238,7 +239,7 @@ public final class World: @unchecked Sendable {
     public func addMachines(for cluster: Cluster, plan: MachinePlan, faults: [Fault]) {
         let settings = cluster.settings
         var added: Set<String> = []
-        if base.modelPath != settings.modelPath { base = Machine.BaseFiles(modelPath: settings.modelPath) }
+        if base.modelPath != settings.modelPath { base = Machine.Base(modelPath: settings.modelPath) }
         for host in cluster.hosts where machines[host.address] == nil {
             let machine = Machine(address: host.address, spec: plan.spec(for: host.address),
                                   defaultImage: settings.dockerImageID, base: base)

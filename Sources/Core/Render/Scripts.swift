@@ -6,8 +6,8 @@ public struct Scripts: Sendable {
     private let settings: DeploymentSettings
     /// The run scripts by role and by whether they pass ranktables, cut where the host's log directory goes.
     private var runServerPieces: [[Substring]] = []
-    /// The files whose text does not depend on the host, rendered once.
-    private var fixed: [String] = []
+    /// The texts of the files that do not depend on the host, rendered once, by `GeneratedFile.index`.
+    private var fixed: [String?] = []
 
     public init(cluster: Cluster) {
         self.cluster = cluster
@@ -17,8 +17,7 @@ public struct Scripts: Sendable {
             runServer(role: role, logs: Self.logsMarker, withRanktables: withRanktables)
                 .split(separator: Self.logsMarker, omittingEmptySubsequences: false)
         }
-        fixed = [generateLocal(role: .prefill), generateLocal(role: .decode), generateGlobal(),
-                 kill("python"), kill("ray"), kill("nginx"), lmcacheConfig()]
+        fixed = StepAction.GeneratedFile.allCases.map { hostIndependentContent($0) }
     }
 
     /// The run scripts precomputed, in the order of `runServerPieces`.
@@ -32,16 +31,26 @@ public struct Scripts: Sendable {
 
     public func content(_ file: StepAction.GeneratedFile, for host: Host, playbook: PlaybookKind = .main) -> String {
         switch file {
-        case .generatePrefillRanktable: return fixed[0]
-        case .generateDecodeRanktable: return fixed[1]
-        case .generateGlobalRanktable: return fixed[2]
-        case .killPython: return fixed[3]
-        case .killRay: return fixed[4]
-        case .killNginx: return fixed[5]
+        case .generatePrefillRanktable, .generateDecodeRanktable, .generateGlobalRanktable, .killPython, .killRay, .killNginx,
+             .lmcacheConfig:
+            return fixed[file.index]!
         case .runPrefill, .runDecode: return runServer(host, withRanktables: playbook == .main)
         case .runProxy: return runProxy(host)
         case .mooncakeConfig: return mooncakeConfig(host)
-        case .lmcacheConfig: return fixed[6]
+        }
+    }
+
+    /// The text of a file that is the same on every host; nil for the per-host ones.
+    private func hostIndependentContent(_ file: StepAction.GeneratedFile) -> String? {
+        switch file {
+        case .generatePrefillRanktable: return generateLocal(role: .prefill)
+        case .generateDecodeRanktable: return generateLocal(role: .decode)
+        case .generateGlobalRanktable: return generateGlobal()
+        case .killPython: return kill("python")
+        case .killRay: return kill("ray")
+        case .killNginx: return kill("nginx")
+        case .lmcacheConfig: return lmcacheConfig()
+        case .runPrefill, .runDecode, .runProxy, .mooncakeConfig: return nil
         }
     }
 

@@ -177,8 +177,8 @@ public enum NginxConfig {
                 var end = start
                 while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
                 var first = start, last = end
-                while first < last && isSpace(bytes[first]) { first += 1 }
-                while last > first && isSpace(bytes[last - 1]) { last -= 1 }
+                while first < last && bytes[first].isASCIIWhitespace { first += 1 }
+                while last > first && bytes[last - 1].isASCIIWhitespace { last -= 1 }
                 let line = UnsafeBufferPointer(rebasing: bytes[first..<last])
                 start = end + 1
                 if let name = argument(line, "upstream") {
@@ -195,7 +195,6 @@ public enum NginxConfig {
         }
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 
     /// The first word after `keyword ` when `line` starts so.
     private static func argument(_ line: UnsafeBufferPointer<UInt8>, _ keyword: StaticString) -> String? {

@@ -15,7 +15,7 @@ public enum ProxyUpstreams {
             return list.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }
         }
         return list.utf8.split(separator: UInt8(ascii: ",")).map { item in
-            String(decoding: item.filter { !($0 == 0x20 || (0x09...0x0D).contains($0)) }, as: UTF8.self)
+            String(decoding: item.filter { !$0.isASCIIWhitespace }, as: UTF8.self)
         }
     }
 
