@@ -1,6 +1,6 @@
 # omnisim — common tasks. `make demo` and `make test` are the README's two commands.
 SWIFT ?= swift
-APT_PACKAGES = libssh2-1-dev libxml2-dev libxml2-utils openssh-server rsync
+APT_PACKAGES = libssh2-1-dev libxml2-dev libyaml-dev libxml2-utils openssh-server rsync
 # The workplace's copy when present, else the copy shipped with the test fixtures.
 JUNIT_XSD ?= $(firstword $(wildcard ../shared/junit/JUnit-windyroad.xsd) Tests/CoreTests/Fixtures/junit/JUnit-windyroad.xsd)
 

@@ -11,7 +11,6 @@ let package = Package(
         .executable(name: "omnisim", targets: ["omnisim"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
@@ -21,11 +20,16 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibSSH2",
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
-        .target(name: "Core", dependencies: ["Yams", "CLibXML2"]),
+        .target(name: "Core", dependencies: ["CLibYAML", "CLibXML2"]),
         .target(name: "Simulator", dependencies: ["Core"]),
         .target(name: "Deployer", dependencies: ["Core", "CLibSSH2"]),
         .executableTarget(

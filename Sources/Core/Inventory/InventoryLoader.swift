@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads an Ansible YAML inventory in the seed's format (groups P, D and C under `all.children`) into
 /// typed hosts, evaluating the Jinja expressions in its values.
@@ -22,7 +21,7 @@ public enum InventoryLoader {
     }
 
     /// Loads an inventory whose root node is `root` (a whole file, or a mapping embedded in a scenario).
-    public static func load(root: Node, reader: NodeReader) throws -> Inventory {
+    public static func load(root: YAMLNode, reader: NodeReader) throws -> Inventory {
         let top = try reader.mapping(root, what: "the inventory")
         guard let all = top.first(where: { $0.key == "all" }) else {
             throw InputError(code: "OMS004", "the inventory has no 'all' group", at: reader.source.location(root),
@@ -45,7 +44,7 @@ public enum InventoryLoader {
 
         // Groups in file order, then their hosts in file order: Ansible's host order.
         var groupVars: [Role: [String: VariableNode]] = [:]
-        var declared: [(name: String, role: Role, pairs: [(key: String, keyNode: Node, value: Node)], location: SourceLocation)] = []
+        var declared: [(name: String, role: Role, pairs: [(key: String, keyNode: YAMLNode, value: YAMLNode)], location: SourceLocation)] = []
         var seenHosts: [String: SourceLocation] = [:]
         for group in try reader.mapping(children.value, what: "'children'") {
             guard let role = Role(rawValue: group.key) else {
@@ -58,7 +57,7 @@ public enum InventoryLoader {
             try reader.checkKeys(groupPairs, known: ["hosts", "vars"], what: "group '\(group.key)'")
             groupVars[role] = try variables(groupPairs.first { $0.key == "vars" }?.value, reader: reader, what: "'\(group.key).vars'")
             guard let hosts = groupPairs.first(where: { $0.key == "hosts" }) else { continue }
-            if case .scalar(let s) = hosts.value, s.string.isEmpty || s.string == "~" || s.string == "null" { continue }
+            if hosts.value.isNull { continue }
             for host in try reader.mapping(hosts.value, what: "the hosts of group '\(group.key)'") {
                 let location = reader.source.location(host.keyNode)
                 if let first = seenHosts[host.key] {
@@ -66,8 +65,8 @@ public enum InventoryLoader {
                                      hint: "host names go into container and log names and must be unique")
                 }
                 seenHosts[host.key] = location
-                let pairs: [(key: String, keyNode: Node, value: Node)]
-                if case .scalar(let s) = host.value, s.string.isEmpty || s.string == "~" || s.string == "null" {
+                let pairs: [(key: String, keyNode: YAMLNode, value: YAMLNode)]
+                if host.value.isNull {
                     pairs = []
                 } else {
                     pairs = try reader.mapping(host.value, what: "host '\(host.key)'")
@@ -116,9 +115,9 @@ public enum InventoryLoader {
         return Inventory(path: reader.source.path, hosts: hosts, globals: globals)
     }
 
-    private static func variables(_ node: Node?, reader: NodeReader, what: String) throws -> [String: VariableNode] {
+    private static func variables(_ node: YAMLNode?, reader: NodeReader, what: String) throws -> [String: VariableNode] {
         guard let node else { return [:] }
-        if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return [:] }
+        if node.isNull { return [:] }
         var result: [String: VariableNode] = [:]
         for pair in try reader.mapping(node, what: what) {
             if !knownGlobalKeys.contains(pair.key), let near = Spelling.closest(to: pair.key, in: knownGlobalKeys) {

@@ -1,15 +1,14 @@
-import Yams
 
 /// A variable as written in the inventory: its node and the file it is in.
 struct VariableNode {
-    var node: Node
+    var node: YAMLNode
     var reader: NodeReader
     /// The value, when the node holds no template: it is the same for every host that sees it.
     var literal: Value?
 
     /// `shared` definitions (group and global vars) are read by many hosts, so a template-free value is
     /// computed once here instead of once per host.
-    init(node: Node, reader: NodeReader, shared: Bool = false) {
+    init(node: YAMLNode, reader: NodeReader, shared: Bool = false) {
         self.node = node
         self.reader = reader
         self.literal = shared ? VariableScope.literal(node, reader: reader) : nil
@@ -63,12 +62,12 @@ final class VariableScope: VariableResolver {
         return value
     }
 
-    /// The value of a node without templates, aliases or unquoted-template mappings; nil otherwise (those
+    /// The value of a node without templates or unquoted-template mappings; nil otherwise (those
     /// are evaluated, or rejected, per host).
-    static func literal(_ node: Node, reader: NodeReader) -> Value? {
+    static func literal(_ node: YAMLNode, reader: NodeReader) -> Value? {
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain || scalar.style == .any, let value = plainValue(scalar.string) { return value }
+            if scalar.isPlain, let value = plainValue(scalar.string) { return value }
             return Template.mayContainJinja(scalar.string) ? nil : .string(scalar.string)
         case .mapping:
             guard !reader.looksLikeUnquotedTemplate(node), let pairs = try? reader.mapping(node, what: "a variable") else { return nil }
@@ -85,8 +84,6 @@ final class VariableScope: VariableResolver {
                 result.append(value)
             }
             return .list(result)
-        case .alias:
-            return nil
         }
     }
 
@@ -103,11 +100,11 @@ final class VariableScope: VariableResolver {
 
     /// Converts a node to a value: plain scalars by YAML's rules, strings with `{{` as templates, and
     /// mappings and lists element by element.
-    func evaluate(_ node: Node, reader: NodeReader) throws -> Value {
+    func evaluate(_ node: YAMLNode, reader: NodeReader) throws -> Value {
         switch node {
         case .scalar(let scalar):
             let text = scalar.string
-            if scalar.style == .plain || scalar.style == .any, let value = Self.plainValue(text) { return value }
+            if scalar.isPlain, let value = Self.plainValue(text) { return value }
             guard Template.mayContainJinja(text) else { return .string(text) }
             let template = try templates.template(text, at: reader.source.contentLocation(node))
             return try template.evaluate(self)
@@ -123,8 +120,6 @@ final class VariableScope: VariableResolver {
             return .map(result)
         case .sequence(let seq):
             return .list(try seq.map { try evaluate($0, reader: reader) })
-        case .alias:
-            throw InputError(code: "OMS002", "YAML aliases are not supported here", at: reader.source.location(node))
         }
     }
 }

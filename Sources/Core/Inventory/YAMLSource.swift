@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A YAML file composed into nodes that keep their line and column, for located errors.
 public struct YAMLSource: Sendable {
@@ -25,58 +24,23 @@ public struct YAMLSource: Sendable {
     }
 
     /// The document's root node; YAML syntax errors become `OMS001` with the parser's position.
-    public func compose() throws -> Node {
-        do {
-            // The basic resolver tags every scalar as a string: readers here interpret scalars themselves, and
-            // Yams' default resolver matches regular expressions per scalar, most of the load time of large
-            // inventories.
-            guard let node = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
-                throw InputError(code: "OMS001", "'\(path)' is empty", at: SourceLocation(file: path, line: 1, column: 1))
-            }
-            return node
-        } catch let error as YamlError {
-            throw InputError(code: "OMS001", "invalid YAML: \(Self.describe(error))", at: Self.location(of: error, file: path))
-        } catch let error as InputError {
-            throw error
-        } catch {
-            throw InputError(code: "OMS001", "invalid YAML: \(error)", at: SourceLocation(file: path, line: 1, column: 1))
+    public func compose() throws -> YAMLNode {
+        guard let node = try YAMLComposer(path: path).compose(text) else {
+            throw InputError(code: "OMS001", "'\(path)' is empty", at: SourceLocation(file: path, line: 1, column: 1))
         }
+        return node
     }
 
-    public func location(_ node: Node) -> SourceLocation {
-        SourceLocation(file: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    public func location(_ node: YAMLNode) -> SourceLocation {
+        let mark = node.mark
+        return SourceLocation(file: path, line: mark.line, column: mark.column)
     }
 
     /// Where a scalar's text begins: one column right of the mark for quoted scalars.
-    public func contentLocation(_ node: Node) -> SourceLocation {
+    public func contentLocation(_ node: YAMLNode) -> SourceLocation {
         let base = location(node)
-        if case .scalar(let scalar) = node, scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
-            return base.advanced(by: 1)
-        }
+        if case .scalar(let scalar) = node, scalar.isQuoted { return base.advanced(by: 1) }
         return base
-    }
-
-    private static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-             .composer(let context, let problem, _, _):
-            if let context { return "\(problem) (\(context.text))" }
-            return problem
-        case .reader(let problem, _, _, _): return problem
-        case .duplicatedKeysInMapping(let duplicates, _): return "duplicate keys: \(duplicates.joined(separator: ", "))"
-        default: return "\(error)"
-        }
-    }
-
-    private static func location(of error: YamlError, file: String) -> SourceLocation {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return SourceLocation(file: file, line: mark.line, column: mark.column)
-        case .duplicatedKeysInMapping(_, let context):
-            return SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
-        default:
-            return SourceLocation(file: file, line: 1, column: 1)
-        }
     }
 }
 
@@ -86,32 +50,24 @@ public struct NodeReader: Sendable {
 
     public init(_ source: YAMLSource) { self.source = source }
 
-    /// Key/value pairs of a mapping in file order; duplicate keys are `OMS005` errors.
-    public func mapping(_ node: Node, what: @autoclosure () -> String) throws -> [(key: String, keyNode: Node, value: Node)] {
+    /// Key/value pairs of a mapping in file order (the composer has already rejected duplicate keys).
+    public func mapping(_ node: YAMLNode, what: @autoclosure () -> String) throws -> [(key: String, keyNode: YAMLNode, value: YAMLNode)] {
         guard case .mapping(let mapping) = node else {
             throw InputError(code: "OMS002", "\(what()) must be a mapping, found \(kind(node))", at: source.location(node))
         }
-        var pairs: [(key: String, keyNode: Node, value: Node)] = []
+        var pairs: [(key: String, keyNode: YAMLNode, value: YAMLNode)] = []
         pairs.reserveCapacity(mapping.count)
-        // Small mappings (a host's fields) are checked for duplicates pairwise; large ones through an index.
-        var seen: [String: Int] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else {
                 throw InputError(code: "OMS002", "a key in \(what()) must be a plain name, found \(kind(keyNode))",
                                  at: source.location(keyNode), hint: templateHint(keyNode))
             }
-            let earlier = mapping.count <= 16 ? pairs.firstIndex { $0.key == key.string } : seen[key.string]
-            if let earlier {
-                throw InputError(code: "OMS005", "duplicate key '\(key.string)' in \(what()) (first at line \(source.location(pairs[earlier].keyNode).line))",
-                                 at: source.location(keyNode))
-            }
-            if mapping.count > 16 { seen[key.string] = pairs.count }
             pairs.append((key.string, keyNode, value))
         }
         return pairs
     }
 
-    public func string(_ node: Node, what: String) throws -> String {
+    public func string(_ node: YAMLNode, what: String) throws -> String {
         guard case .scalar(let scalar) = node else {
             throw InputError(code: "OMS002", "\(what) must be a string, found \(kind(node))", at: source.location(node),
                              hint: templateHint(node))
@@ -119,8 +75,8 @@ public struct NodeReader: Sendable {
         return scalar.string
     }
 
-    public func bool(_ node: Node, what: String) throws -> Bool {
-        if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any {
+    public func bool(_ node: YAMLNode, what: String) throws -> Bool {
+        if case .scalar(let scalar) = node, scalar.isPlain {
             switch scalar.string.lowercased() {
             case "true", "yes", "on": return true
             case "false", "no", "off": return false
@@ -130,8 +86,8 @@ public struct NodeReader: Sendable {
         throw InputError(code: "OMS002", "\(what) must be true or false", at: source.location(node))
     }
 
-    public func int(_ node: Node, what: String, range: ClosedRange<Int>? = nil) throws -> Int {
-        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
+    public func int(_ node: YAMLNode, what: String, range: ClosedRange<Int>? = nil) throws -> Int {
+        guard case .scalar(let scalar) = node, scalar.isPlain,
               let value = Int(scalar.string) else {
             throw InputError(code: "OMS002", "\(what) must be an integer, found \(kind(node))", at: source.location(node))
         }
@@ -142,7 +98,7 @@ public struct NodeReader: Sendable {
         return value
     }
 
-    public func sequence(_ node: Node, what: String) throws -> [Node] {
+    public func sequence(_ node: YAMLNode, what: String) throws -> [YAMLNode] {
         guard case .sequence(let seq) = node else {
             throw InputError(code: "OMS002", "\(what) must be a list, found \(kind(node))", at: source.location(node))
         }
@@ -150,7 +106,7 @@ public struct NodeReader: Sendable {
     }
 
     /// Rejects keys not in `known`, suggesting the closest known one.
-    public func checkKeys(_ pairs: [(key: String, keyNode: Node, value: Node)], known: [String], what: String) throws {
+    public func checkKeys(_ pairs: [(key: String, keyNode: YAMLNode, value: YAMLNode)], known: [String], what: String) throws {
         for pair in pairs where !known.contains(pair.key) {
             let suggestion = Spelling.closest(to: pair.key, in: known)
             throw InputError(code: "OMS003", "unknown key '\(pair.key)' in \(what)", at: source.location(pair.keyNode),
@@ -158,22 +114,21 @@ public struct NodeReader: Sendable {
         }
     }
 
-    public func kind(_ node: Node) -> String {
+    public func kind(_ node: YAMLNode) -> String {
         switch node {
         case .scalar(let s):
-            if s.style == .plain || s.style == .any {
+            if s.isPlain {
                 if Int(s.string) != nil { return "integer \(s.string)" }
-                if s.string.isEmpty || s.string == "~" || s.string == "null" { return "nothing (null)" }
+                if node.isNull { return "nothing (null)" }
             }
             return "string '\(s.string)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
     /// An unquoted `key: {{ expr }}` parses as a nested flow mapping; say how to fix it.
-    public func templateHint(_ node: Node) -> String? {
+    public func templateHint(_ node: YAMLNode) -> String? {
         if case .mapping(let m) = node, let first = m.first, case .mapping = first.key {
             return "a Jinja expression must be quoted: write \"{{ … }}\""
         }
@@ -181,7 +136,7 @@ public struct NodeReader: Sendable {
     }
 
     /// True when `node` is the flow-mapping shape an unquoted `{{ … }}` produces.
-    public func looksLikeUnquotedTemplate(_ node: Node) -> Bool { templateHint(node) != nil }
+    public func looksLikeUnquotedTemplate(_ node: YAMLNode) -> Bool { templateHint(node) != nil }
 }
 
 /// Closest-name suggestions for misspelled keys.

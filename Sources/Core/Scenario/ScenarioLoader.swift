@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Loads a scenario file, or a bare inventory (a file whose top-level key is `all`) as a scenario with
 /// the seed's default settings.
@@ -23,12 +22,12 @@ public enum ScenarioLoader {
         let root = try source.compose()
         let reader = NodeReader(source)
         let defaultName = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        if case .mapping(let m) = root, m.keys.contains(where: { $0.string == "all" }) {
+        if case .mapping(let m) = root, m.contains(where: { $0.key.string == "all" }) {
             return Scenario(name: defaultName, path: path, inventory: try InventoryLoader.load(root: root, reader: reader))
         }
         let pairs = try reader.mapping(root, what: "the scenario")
         try reader.checkKeys(pairs, known: scenarioKeys, what: "the scenario")
-        func node(_ key: String) -> (keyNode: Node, value: Node)? {
+        func node(_ key: String) -> (keyNode: YAMLNode, value: YAMLNode)? {
             pairs.first { $0.key == key }.map { ($0.keyNode, $0.value) }
         }
         let directory = (path as NSString).deletingLastPathComponent
@@ -84,7 +83,7 @@ public enum ScenarioLoader {
     }
 
     /// Applies a `settings:` mapping whose keys are the seed's environment names.
-    static func applySettings(_ node: Node, reader: NodeReader, to settings: inout DeploymentSettings,
+    static func applySettings(_ node: YAMLNode, reader: NodeReader, to settings: inout DeploymentSettings,
                               locations: inout [String: SourceLocation]) throws {
         let pairs = try reader.mapping(node, what: "'settings'")
         let known = DeploymentSettings.keys.map(\.name)
@@ -96,7 +95,7 @@ public enum ScenarioLoader {
         }
     }
 
-    static func settingValue(_ node: Node, key: String, reader: NodeReader) throws -> String {
+    static func settingValue(_ node: YAMLNode, key: String, reader: NodeReader) throws -> String {
         let text = try reader.string(node, what: "'\(key)'")
         if text.contains("{{") {
             throw InputError(code: "OMS014", "'\(key)' uses a Jinja expression; settings must be plain values",
@@ -113,7 +112,7 @@ public enum PlaybookSettings {
                              locations: inout [String: SourceLocation]) throws {
         let reader = NodeReader(source)
         let root = try source.compose()
-        let play: Node
+        let play: YAMLNode
         if case .sequence(let plays) = root, let first = plays.first { play = first } else { play = root }
         let pairs = try reader.mapping(play, what: "the playbook's play")
         let known = DeploymentSettings.keys.map(\.name)
@@ -136,7 +135,7 @@ struct MachinePlanReader {
     let reader: NodeReader
     static let keys = ["npus", "super_node", "images", "pullable", "model_present", "interface", "resolves_to"]
 
-    func read(_ node: Node) throws -> MachinePlan {
+    func read(_ node: YAMLNode) throws -> MachinePlan {
         var plan = MachinePlan()
         for pair in try reader.mapping(node, what: "'machines'") {
             if pair.key == "executor_has_code" {
@@ -149,7 +148,7 @@ struct MachinePlanReader {
         return plan
     }
 
-    private func readPatch(_ node: Node, what: String) throws -> MachineSpec.Patch {
+    private func readPatch(_ node: YAMLNode, what: String) throws -> MachineSpec.Patch {
         let pairs = try reader.mapping(node, what: what)
         try reader.checkKeys(pairs, known: Self.keys, what: what)
         var patch = MachineSpec.Patch()
@@ -173,11 +172,11 @@ struct FaultReader {
     let inventory: Inventory
     static let keys = ["kind", "host", "step", "exit_code", "stderr", "port", "device", "path"]
 
-    func read(_ node: Node) throws -> [Fault] {
+    func read(_ node: YAMLNode) throws -> [Fault] {
         try reader.sequence(node, what: "'faults'").map(readOne)
     }
 
-    private func readOne(_ node: Node) throws -> Fault {
+    private func readOne(_ node: YAMLNode) throws -> Fault {
         let pairs = try reader.mapping(node, what: "a fault")
         try reader.checkKeys(pairs, known: Self.keys, what: "a fault")
         guard let kindPair = pairs.first(where: { $0.key == "kind" }) else {
@@ -233,12 +232,12 @@ struct ExpectationReader {
     let reader: NodeReader
     static let keys = ["result", "step", "host", "message", "codes"]
 
-    func read(_ node: Node) throws -> [Expectation] {
+    func read(_ node: YAMLNode) throws -> [Expectation] {
         if case .sequence(let seq) = node { return try seq.map(readOne) }
         return [try readOne(node)]
     }
 
-    private func readOne(_ node: Node) throws -> Expectation {
+    private func readOne(_ node: YAMLNode) throws -> Expectation {
         let pairs = try reader.mapping(node, what: "'expect'")
         try reader.checkKeys(pairs, known: Self.keys, what: "'expect'")
         guard let resultPair = pairs.first(where: { $0.key == "result" }) else {
