@@ -1,30 +1,61 @@
 /// The deployment as omnisim sees it: hosts in inventory order, the settings, and everything derived.
+/// The fields live in one shared, copy-on-write box: every step and task reads the cluster, and a copy
+/// costs one reference count.
 public struct Cluster: Sendable {
-    public var hosts: [Host] { didSet { containerNames = Self.containerNames(hosts, settings) } }
-    public var globals: InventoryGlobals
-    public var settings: DeploymentSettings { didSet { containerNames = Self.containerNames(hosts, settings) } }
-    public var derived: DerivedValues
+    private struct Fields: Sendable {
+        var hosts: [Host]
+        var globals: InventoryGlobals
+        var settings: DeploymentSettings
+        var derived: DerivedValues
+        var settingLocations: [String: SourceLocation] = [:]
+        var indexByName: [String: Int]
+        /// Host name → its role and container name, made once: every step asks for it on every host.
+        var containerNames: [String: (role: Role, name: String)]
+        let firstPrefill: Host?
+        let lmcacheHost: Host?
+    }
+
+    private var box: SharedBox<Fields>
+
+    public var hosts: [Host] {
+        _read { yield box.value.hosts }
+        set {
+            box.value.hosts = newValue
+            box.value.containerNames = Self.containerNames(newValue, box.value.settings)
+        }
+    }
+    public var globals: InventoryGlobals {
+        _read { yield box.value.globals }
+        _modify { yield &box.value.globals }
+    }
+    public var settings: DeploymentSettings {
+        _read { yield box.value.settings }
+        set {
+            box.value.settings = newValue
+            box.value.containerNames = Self.containerNames(box.value.hosts, newValue)
+        }
+    }
+    public var derived: DerivedValues {
+        _read { yield box.value.derived }
+        _modify { yield &box.value.derived }
+    }
     /// Where each setting was written (scenario or playbook), for located findings.
-    public var settingLocations: [String: SourceLocation] = [:]
-    private var indexByName: [String: Int]
-    /// Host name → its role and container name, made once: every step asks for it on every host.
-    private var containerNames: [String: (role: Role, name: String)] = [:]
+    public var settingLocations: [String: SourceLocation] {
+        _read { yield box.value.settingLocations }
+        _modify { yield &box.value.settingLocations }
+    }
     /// The first host of group P (computed once: step selectors ask for it for every host).
-    public let firstPrefill: Host?
+    public var firstPrefill: Host? { _read { yield box.value.firstPrefill } }
     /// The C host that serves etcd and Mooncake (the first one), when the three ports are set.
-    public let lmcacheHost: Host?
+    public var lmcacheHost: Host? { _read { yield box.value.lmcacheHost } }
 
     public init(hosts: [Host], globals: InventoryGlobals = InventoryGlobals(), settings: DeploymentSettings = DeploymentSettings()) {
-        self.hosts = hosts
-        self.globals = globals
-        self.settings = settings
-        self.derived = DerivedValues(hosts: hosts)
         var index: [String: Int] = [:]
         for (i, host) in hosts.enumerated() where index[host.name] == nil { index[host.name] = i }
-        self.indexByName = index
-        self.firstPrefill = hosts.first { $0.role == .prefill }
-        self.lmcacheHost = globals.lmcachePorts == nil ? nil : hosts.first { $0.role == .proxy }
-        self.containerNames = Self.containerNames(hosts, settings)
+        box = SharedBox(Fields(
+            hosts: hosts, globals: globals, settings: settings, derived: DerivedValues(hosts: hosts), indexByName: index,
+            containerNames: Self.containerNames(hosts, settings), firstPrefill: hosts.first { $0.role == .prefill },
+            lmcacheHost: globals.lmcachePorts == nil ? nil : hosts.first { $0.role == .proxy }))
     }
 
     private static func containerNames(_ hosts: [Host], _ settings: DeploymentSettings) -> [String: (role: Role, name: String)] {
@@ -38,7 +69,7 @@ public struct Cluster: Sendable {
         self.init(hosts: inventory.hosts, globals: inventory.globals, settings: settings)
     }
 
-    public func host(named name: String) -> Host? { indexByName[name].map { hosts[$0] } }
+    public func host(named name: String) -> Host? { box.value.indexByName[name].map { box.value.hosts[$0] } }
     public func hosts(_ role: Role) -> [Host] { hosts.filter { $0.role == role } }
     public var prefill: [Host] { hosts(.prefill) }
     public var decode: [Host] { hosts(.decode) }
@@ -61,7 +92,7 @@ public struct Cluster: Sendable {
 
     /// The container of `host` in its role; hosts of other clusters (or renamed ones) get theirs made.
     public func containerName(_ host: Host) -> String {
-        if let known = containerNames[host.name], known.role == host.role { return known.name }
+        if let known = box.value.containerNames[host.name], known.role == host.role { return known.name }
         return settings.containerName(for: host)
     }
 

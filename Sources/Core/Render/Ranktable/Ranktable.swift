@@ -17,44 +17,52 @@ public enum Ranktable {
         if let id = (lists.count == 1 ? lists[0] : Array(lists.joined())).firstRepeated() {
             throw ToolError("ValueError: A device_id can be used only once. (device \(id))")
         }
-        func devices(_ list: [String]) throws -> JSONValue {
-            .array(try list.enumerated().map { rank, id in
+        let serverIPValue = JSONValue.string(serverIP)
+        func server(_ list: [String]) throws -> JSONValue {
+            var devices: [JSONValue] = []
+            devices.reserveCapacity(list.count)
+            for (rank, id) in list.enumerated() {
                 guard let ip = deviceIP(id) else {
                     throw ToolError("IndexError: list index out of range (hccn_tool -i \(id) -ip -g printed no address)")
                 }
-                return .object([("device_id", .string(id)), ("device_ip", .string(ip)), ("rank_id", .string(String(rank)))])
-            })
+                devices.append(.object([("device_id", .string(id)), ("device_ip", .string(ip)), ("rank_id", .string(String(rank)))]))
+            }
+            return .object([("server_id", serverIPValue), ("server_ip", serverIPValue), ("device", .array(devices))])
         }
-        func server(_ list: [String]) throws -> JSONValue {
-            .object([("server_id", .string(serverIP)), ("server_ip", .string(serverIP)), ("device", try devices(list))])
-        }
-        let hostServer: JSONValue = .object([("server_id", .string(serverIP)), ("server_ip", .string(serverIP))])
+        let hostServer: JSONValue = .object([("server_id", serverIPValue), ("server_ip", serverIPValue)])
         var groups: [JSONValue] = []
         if apiServer {
             groups.append(.object([("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([hostServer]))]))
         }
         // Each device list's server entry appears in the global file and again in its local file.
-        let servers = try lists.map(server)
+        var servers: [JSONValue] = []
+        servers.reserveCapacity(lists.count)
+        for list in lists { servers.append(try server(list)) }
         for (groupID, range) in [("1", 0..<prefillLists.count), ("2", prefillLists.count..<servers.count)] where !range.isEmpty {
             groups.append(.object([("group_id", .string(groupID)), ("server_count", .string(String(range.count))),
                                    ("server_list", .array(Array(servers[range])))]))
         }
-        var files = [File(fileName: RanktableNames.global(address: serverIP),
-                          document: .object(header + [("server_group_list", .array(groups))]))]
+        var files: [File] = []
+        files.reserveCapacity(lists.count + 2)
+        files.append(File(fileName: RanktableNames.global(address: serverIP),
+                          document: document(("server_group_list", .array(groups)))))
         for (list, server) in zip(lists, servers) {
-            let local = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
-                                                   ("server_list", .array([server]))])
-            var joined = ""
-            joined.reserveCapacity(list.reduce(0) { $0 + $1.utf8.count })
-            for id in list { joined += id }
-            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: joined), document: local))
+            let local = document(("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([server])))
+            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: list.joined()), document: local))
         }
         if apiServer {
-            let host = JSONValue.object(header + [("group_id", .string("0")), ("server_count", .string("1")),
-                                                  ("server_list", .array([hostServer]))])
+            let host = document(("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([hostServer])))
             files.append(File(fileName: RanktableNames.host(address: serverIP), document: host))
         }
         return files
+    }
+
+    /// An object of the tool's header fields followed by `fields`.
+    private static func document(_ fields: (String, JSONValue)...) -> JSONValue {
+        var pairs = header
+        pairs.reserveCapacity(header.count + fields.count)
+        pairs.append(contentsOf: fields)
+        return .object(pairs)
     }
 
     /// `--mode merge-local` on file texts.
@@ -83,8 +91,7 @@ public enum Ranktable {
             }
             servers.append(.object(server))
         }
-        return .object(header + [("group_id", .string("0")), ("server_count", .int(servers.count)),
-                                 ("server_list", .array(servers))])
+        return document(("group_id", .string("0")), ("server_count", .int(servers.count)), ("server_list", .array(servers)))
     }
 
     /// `--mode merge-all` on file texts.
@@ -103,7 +110,7 @@ public enum Ranktable {
             groups.append(.object([("group_id", .string(String(groups.count))), ("server_count", .int(servers.count)),
                                    ("server_list", .array(servers))]))
         }
-        return .object(header + [("server_group_list", .array(groups))])
+        return document(("server_group_list", .array(groups)))
     }
 
     /// One file the tool writes: its name and its document.
