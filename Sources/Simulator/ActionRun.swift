@@ -29,6 +29,7 @@ struct ActionRun {
         self.task = task
         self.machine = machine
         self.host = task.host
+        records.reserveCapacity(task.operations.count)
     }
     var now: Double { backend.clock + records.reduce(0) { $0 + $1.duration } }
 

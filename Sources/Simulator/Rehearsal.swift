@@ -13,6 +13,13 @@ public struct Rehearsal {
 
     public var world: World { backend.world }
 
+    /// Every rendered operation the simulated hosts received, in the order they received them.
+    public var transcript: [(step: String, host: String, operation: Core.Operation)] {
+        run.steps.flatMap { stepRun in
+            stepRun.results.flatMap { result in result.operations.map { (stepRun.step.id, result.host, $0) } }
+        }
+    }
+
     /// True when the scenario's expectations hold; without expectations, when nothing failed.
     public var passed: Bool {
         if !expectations.isEmpty { return expectations.allSatisfy(\.held) }

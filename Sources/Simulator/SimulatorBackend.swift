@@ -1,6 +1,6 @@
 /// A `Backend` that performs steps on a model of the machines. Each step's typed action changes the
-/// model; the rendered operations are recorded in the transcript exactly as the SSH backend would send
-/// them. Time is virtual: a rehearsal takes milliseconds but reports each step's simulated duration.
+/// model; the rendered operations it receives are the ones the SSH backend would send, and the run's
+/// results keep them (`Rehearsal.transcript`). Time is virtual: a rehearsal takes milliseconds but reports each step's simulated duration.
 public final class SimulatorBackend: Backend {
     public let world: World
     public let cluster: Cluster
@@ -11,8 +11,6 @@ public final class SimulatorBackend: Backend {
     let containerMountParts: [ArraySlice<Name>]
     /// Virtual seconds since the start of the run.
     public private(set) var clock: Double = 0
-    /// Every rendered operation, in order: (step id, host, operation).
-    public private(set) var transcript: [(step: String, host: String, operation: Operation)] = []
     /// Paths every host looks at (scripts, the model, the global ranktable), split once.
     private var fixedParts: [String: ArraySlice<Name>] = [:]
 
@@ -60,7 +58,6 @@ public final class SimulatorBackend: Backend {
     public func close() {}
 
     func perform(_ task: HostTask) -> HostOutcome {
-        for op in task.operations { transcript.append((task.step.id, task.host.name, op)) }
         if let (status, message) = cutOff[task.host.name] {
             return HostOutcome(host: task.host.name, status: status, message: message)
         }

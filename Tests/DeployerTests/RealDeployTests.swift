@@ -83,7 +83,7 @@ import Testing
         let rehearsal = Rehearsal.run(scenario)
         #expect(rehearsal.run.succeeded)
         let real = result.steps.flatMap { run in run.results.flatMap { r in r.operations.map { "\(run.step.id) @ \(r.host): \($0.summary)" } } }
-        let simulated = rehearsal.backend.transcript.map { "\($0.step) @ \($0.host): \($0.operation.summary)" }
+        let simulated = rehearsal.transcript.map { "\($0.step) @ \($0.host): \($0.operation.summary)" }
         #expect(real == simulated)
 
         // What the hosts saw.

@@ -136,33 +136,40 @@ public final class Runner {
         if let reason = step.disabledReason {
             return StepRun(step: step, results: targets.map { skipped($0.name, reason) }, startedAt: clock, duration: 0)
         }
-        var results: [HostStepResult?] = Array(repeating: nil, count: targets.count)
+        // Results in host order; hosts with operations get theirs once the backend has performed them.
+        var results: [HostStepResult] = []
+        results.reserveCapacity(targets.count)
         var tasks: [HostTask] = []
         var slots: [Int] = []
-        for (i, host) in targets.enumerated() {
+        for host in targets {
             switch renderer.render(step, on: host, facts: facts[host.name] ?? HostFacts()) {
             case .skip(let reason):
-                results[i] = skipped(host.name, reason)
+                results.append(skipped(host.name, reason))
             case .fail(let message):
-                results[i] = HostStepResult(host: host.name, status: step.neverFails ? .ignoredFailure : .failed(.failed),
-                                            message: message, operations: [], records: [], duration: 0)
+                results.append(HostStepResult(host: host.name, status: step.neverFails ? .ignoredFailure : .failed(.failed),
+                                              message: message, operations: [], records: [], duration: 0))
             case .operations(let ops):
                 tasks.append(HostTask(step: step, host: host, operations: ops, timeout: step.timeout))
-                slots.append(i)
+                slots.append(results.count)
+                results.append(Self.pending)
             }
         }
         let outcomes = tasks.isEmpty ? [] : backend.perform(tasks)
         let registers = Self.registersOutput(step.action)
+        var duration = 0.0
         for (k, outcome) in outcomes.enumerated() {
             let task = tasks[k]
             if registers { register(step, host: task.host, outcome: outcome) }
             let status: HostStepResult.Status = outcome.status == .ok ? .ok : step.neverFails ? .ignoredFailure : .failed(outcome.status)
             results[slots[k]] = HostStepResult(host: task.host.name, status: status, message: outcome.message,
                                                operations: task.operations, records: outcome.records, duration: outcome.duration)
+            duration = max(duration, outcome.duration)
         }
-        let final = results.map { $0! }
-        return StepRun(step: step, results: final, startedAt: clock, duration: final.map(\.duration).max() ?? 0)
+        return StepRun(step: step, results: results, startedAt: clock, duration: duration)
     }
+
+    /// Stands in for a result until the backend reports it.
+    private static let pending = HostStepResult(host: "", status: .ok, message: nil, operations: [], records: [], duration: 0)
 
     /// Whether a step's output is registered as a fact for later steps.
     private static func registersOutput(_ action: StepAction) -> Bool {
