@@ -1,34 +1,11 @@
-/// A path component with its hash computed once, when the path is split: walking a path looks up one
-/// component per level, and Swift's string hashing would cost more than the rest of the walk.
-struct Name: Hashable, Sendable {
-    let text: String
-    let code: Int
-
-    init(_ text: String) {
-        var text = text
-        self.init(text: text, code: text.withUTF8 { Name.code(of: $0) })
-    }
-
-    init(text: String, code: Int) {
-        self.text = text
-        self.code = code
-    }
-
-    static func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int { Int(truncatingIfNeeded: fnv1a(bytes)) }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    static func == (a: Name, b: Name) -> Bool { a.code == b.code && a.text == b.text }
-}
-
 /// One directory of the model: its files and subdirectories by name. Nodes are shared between machines
 /// and snapshots and copied before a change while shared, so pushing one tree to every host costs one
 /// reference per host, and a snapshot costs nothing until either side writes.
 final class DirectoryNode: @unchecked Sendable {
     // Nodes are only changed by the store that owns them alone, one operation at a time: the dynamic
     // exclusivity checks would double the cost of every path step.
-    @exclusivity(unchecked) var files: [Name: SimFile] = [:]
-    @exclusivity(unchecked) var directories: [Name: DirectoryNode] = [:]
+    @exclusivity(unchecked) var files = NameMap<SimFile>()
+    @exclusivity(unchecked) var directories = NameMap<DirectoryNode>()
     /// Subdirectories attached by `FileStore.mount` and unchanged since: summaries show each as one entry.
     @exclusivity(unchecked) var mounted: Set<Name> = []
     /// Files at any depth and the content digest, remembered until the next change below this node.
@@ -206,9 +183,9 @@ public final class FileStore: @unchecked Sendable {
     /// `rm -rf <directory>/*`, `mkdir -p <directory>` and then the files written into it, in one walk.
     public func replaceContents(of directory: String, with files: [(name: String, file: SimFile)]) {
         let node = writableNode(Self.components(directory), create: true)!
-        node.directories = [:]
+        node.directories = NameMap()
         node.mounted = []
-        var contents: [Name: SimFile] = [:]
+        var contents = NameMap<SimFile>()
         contents.reserveCapacity(files.count)
         for (name, file) in files { contents[Name(name)] = file }
         node.files = contents
@@ -287,8 +264,8 @@ public final class FileStore: @unchecked Sendable {
     public func removeContents(of directory: String) {
         let parts = Self.components(directory)
         guard let existing = node(parts), !existing.isEmpty, let node = writableNode(parts, create: false) else { return }
-        node.files = [:]
-        node.directories = [:]
+        node.files = NameMap()
+        node.directories = NameMap()
         node.mounted = []
     }
 
