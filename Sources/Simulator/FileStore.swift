@@ -88,15 +88,19 @@ public final class FileTree: @unchecked Sendable {
 /// OS would.
 public final class FileStore: @unchecked Sendable {
     private var root: DirectoryNode
+    /// Directory splits, shared with the stores copied from this one.
+    private let splits: PathSplits
 
-    init(directories: [String]) {
+    init(directories: [String], splits: PathSplits = PathSplits()) {
         root = DirectoryNode()
+        self.splits = splits
         for d in directories { makeDirectories(d) }
     }
 
     /// A store holding the same entries as `other`, sharing them until either changes.
     init(copying other: FileStore) {
         root = other.root
+        splits = other.splits
     }
 
     /// The non-empty components of `path`: `/a//b/` → [a, b]. Callers that use a path on every host split
@@ -162,14 +166,16 @@ public final class FileStore: @unchecked Sendable {
     }
 
     public subscript(path: String) -> SimFile? {
-        get { self[parts: Self.components(path)] }
+        get {
+            guard let (parent, name) = splits.file(path) else { return nil }
+            return node(parent)?.files[name]
+        }
         set {
-            let parts = Self.components(path)
-            guard let name = parts.last else { return }
+            guard let (parent, name) = splits.file(path) else { return }
             if let newValue {
-                writableNode(parts.dropLast(), create: true)!.files[name] = newValue
-            } else if let parent = node(parts.dropLast()), parent.files[name] != nil {
-                writableNode(parts.dropLast(), create: false)!.files[name] = nil
+                writableNode(parent, create: true)!.files[name] = newValue
+            } else if let node = node(parent), node.files[name] != nil {
+                writableNode(parent, create: false)!.files[name] = nil
             }
         }
     }
@@ -182,7 +188,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// `rm -rf <directory>/*`, `mkdir -p <directory>` and then the files written into it, in one walk.
     public func replaceContents(of directory: String, with files: [(name: String, file: SimFile)]) {
-        let node = writableNode(Self.components(directory), create: true)!
+        let node = writableNode(splits.directory(directory), create: true)!
         node.directories = NameMap()
         node.mounted = []
         var contents = NameMap<SimFile>()
@@ -193,40 +199,46 @@ public final class FileStore: @unchecked Sendable {
 
     /// Writes a file into an existing directory; false (and no change) when the parent is missing.
     public func write(_ file: SimFile, at path: String) -> Bool {
-        let parts = Self.components(path)
-        guard let name = parts.last, let parent = writableNode(parts.dropLast(), create: false) else { return false }
+        guard let (parentParts, name) = splits.file(path), let parent = writableNode(parentParts, create: false) else { return false }
         parent.files[name] = file
         return true
     }
 
     /// What is at `path`.
-    public func entry(at path: String) -> Entry { entry(at: Self.components(path)) }
+    public func entry(at path: String) -> Entry {
+        guard let (parent, name) = splits.file(path) else { return .directory }
+        return entry(name, in: parent)
+    }
 
     func entry(at parts: ArraySlice<Name>) -> Entry {
         guard let name = parts.last else { return .directory }
-        guard let parent = node(parts.dropLast()) else { return .none }
+        return entry(name, in: parts.dropLast())
+    }
+
+    private func entry(_ name: Name, in parentParts: ArraySlice<Name>) -> Entry {
+        guard let parent = node(parentParts) else { return .none }
         if parent.directories[name] != nil { return .directory }
         return parent.files[name] == nil ? .none : .file
     }
 
     public enum Entry { case none, file, directory }
 
-    public func isDirectory(_ path: String) -> Bool { node(Self.components(path)) != nil }
+    public func isDirectory(_ path: String) -> Bool { node(splits.directory(path)) != nil }
 
     /// `mkdir -p`: the directory and every missing ancestor.
     public func makeDirectories(_ path: String) {
-        let parts = Self.components(path)
+        let parts = splits.directory(path)
         if node(parts) == nil { _ = writableNode(parts, create: true) }
     }
 
     /// `mkdir -p` of a directory known to be missing: one walk, creating what is missing.
-    public func createDirectories(_ path: String) { createDirectories(Self.components(path)) }
+    public func createDirectories(_ path: String) { createDirectories(splits.directory(path)) }
 
     func createDirectories(_ parts: ArraySlice<Name>) { _ = writableNode(parts, create: true) }
 
     /// Removes a directory and everything below it.
     public func removeDirectory(_ path: String) {
-        let parts = Self.components(path)
+        let parts = splits.directory(path)
         guard let name = parts.last, node(parts) != nil, let parent = writableNode(parts.dropLast(), create: false) else { return }
         parent.directories[name] = nil
         parent.mounted.remove(name)
@@ -234,7 +246,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// Files below `directory`, at any depth, sorted.
     public func paths(under directory: String) -> [String] {
-        let parts = Self.components(directory)
+        let parts = splits.directory(directory)
         guard let node = node(parts) else { return [] }
         let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
         var result: [String] = []
@@ -244,17 +256,17 @@ public final class FileStore: @unchecked Sendable {
 
     /// True when some file lies below `directory`.
     public func hasFiles(under directory: String) -> Bool {
-        node(Self.components(directory)).map { $0.fileCount > 0 } ?? false
+        node(splits.directory(directory)).map { $0.fileCount > 0 } ?? false
     }
 
     /// Names of the files directly in `directory` that `include` accepts, sorted.
     public func fileNames(in directory: String, where include: (String) -> Bool = { _ in true }) -> [String] {
-        node(Self.components(directory))?.files.keys.map(\.text).filter(include).sorted() ?? []
+        node(splits.directory(directory))?.files.keys.map(\.text).filter(include).sorted() ?? []
     }
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] {
-        let parts = Self.components(directory)
+        let parts = splits.directory(directory)
         guard let node = node(parts), !node.files.isEmpty else { return [] }
         let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
         return node.files.keys.map(\.text).sorted().map { prefix + $0 }
@@ -262,7 +274,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) {
-        let parts = Self.components(directory)
+        let parts = splits.directory(directory)
         guard let existing = node(parts), !existing.isEmpty, let node = writableNode(parts, create: false) else { return }
         node.files = NameMap()
         node.directories = NameMap()
@@ -272,7 +284,7 @@ public final class FileStore: @unchecked Sendable {
     /// The tree below `directory` as it is now (empty when it does not exist). It shares the store's nodes:
     /// taking one copies nothing, and later changes on either side copy only the nodes they touch.
     public func snapshot(of directory: String) -> FileTree {
-        FileTree(node(Self.components(directory)) ?? DirectoryNode())
+        FileTree(node(splits.directory(directory)) ?? DirectoryNode())
     }
 
     /// rsync of a tree into `directory`: the tree's files replace same-named ones; other files stay.
@@ -283,7 +295,7 @@ public final class FileStore: @unchecked Sendable {
     public func copy(_ tree: FileTree, into directory: String) { merge(tree.root, into: directory, mark: false) }
 
     private func merge(_ source: DirectoryNode, into directory: String, mark: Bool) {
-        let parts = Self.components(directory)
+        let parts = splits.directory(directory)
         guard let name = parts.last else {
             let target = writableNode(parts, create: false)!
             Self.merge(source, into: target)

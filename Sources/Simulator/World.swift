@@ -126,8 +126,9 @@ public final class Machine: @unchecked Sendable {
         init(modelPath: String) {
             self.modelPath = modelPath
             let directories = ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/sbin"]
-            plain = FileStore(directories: directories)
-            withModel = FileStore(directories: directories + [modelPath])
+            let splits = PathSplits()
+            plain = FileStore(directories: directories, splits: splits)
+            withModel = FileStore(directories: directories + [modelPath], splits: splits)
             withModel[modelPath + "/config.json"] = SimFile(content: "{}", mode: 0o644)
         }
 

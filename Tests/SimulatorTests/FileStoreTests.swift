@@ -87,4 +87,21 @@ import Testing
         #expect(try SimFile(content: written.content, mode: 0o600).json() == document)
         #expect(written == SimFile(content: written.content, mode: 0o600))
     }
+
+    @Test func rememberedSplitsAgreeWithSplittingAnew() {
+        let splits = PathSplits()
+        let paths = ["/a/b/c.json", "/a/b/", "/a/b", "a", "a/b", "//x//y//", "/tmp/ranktable_save_path/local/f.json",
+                     "/tmp/ranktable_save_path/local/g.json", "/"]
+        for _ in 0..<2 {  // the second round answers from what the first remembered
+            for path in paths {
+                let fresh = FileStore.components(path)
+                if let (parent, name) = splits.file(path) {
+                    #expect(Array(parent) + [name] == Array(fresh), "\(path)")
+                } else {
+                    #expect(fresh.isEmpty, "\(path)")
+                }
+                #expect(Array(splits.directory(path)) == Array(fresh), "\(path)")
+            }
+        }
+    }
 }
