@@ -30,7 +30,7 @@ final class DirectoryNode: @unchecked Sendable {
 
     var fileCount: Int {
         if let fileCountMemo { return fileCountMemo }
-        let count = directories.values.reduce(files.count) { $0 + $1.fileCount }
+        let count = directories.reduce(files.count) { $0 + $1.value.fileCount }
         fileCountMemo = count
         return count
     }
@@ -148,11 +148,11 @@ public final class FileStore: @unchecked Sendable {
         var unmark: [(DirectoryNode, Name)] = []
         for name in parts {
             if let i = node.directories.index(forKey: name) {
-                if !isKnownUniquelyReferenced(&node.directories.values[i]) {
-                    node.directories.values[i] = DirectoryNode(copying: node.directories.values[i])
+                if !isKnownUniquelyReferenced(&node.directories[at: i]) {
+                    node.directories[at: i] = DirectoryNode(copying: node.directories[at: i])
                 }
                 if !node.mounted.isEmpty { unmark.append((node, name)) }
-                node = node.directories.values[i]
+                node = node.directories[at: i]
             } else {
                 guard create else { return nil }
                 let child = DirectoryNode()
@@ -317,16 +317,16 @@ public final class FileStore: @unchecked Sendable {
         target.willChange()
         for (name, file) in source.files { target.files[name] = file }
         for (name, child) in source.directories {
-            guard let i = target.directories.index(forKey: name), !target.directories.values[i].isEmpty else {
+            guard let i = target.directories.index(forKey: name), !target.directories[at: i].isEmpty else {
                 target.directories[name] = child
                 continue
             }
-            if target.directories.values[i] === child { continue }
-            if !isKnownUniquelyReferenced(&target.directories.values[i]) {
-                target.directories.values[i] = DirectoryNode(copying: target.directories.values[i])
+            if target.directories[at: i] === child { continue }
+            if !isKnownUniquelyReferenced(&target.directories[at: i]) {
+                target.directories[at: i] = DirectoryNode(copying: target.directories[at: i])
             }
             target.mounted.remove(name)
-            merge(child, into: target.directories.values[i])
+            merge(child, into: target.directories[at: i])
         }
     }
 

@@ -24,56 +24,56 @@ struct Name: Hashable, Sendable {
 
 /// The entries of one directory by name. Most directories hold a handful of entries, which are found
 /// faster by comparing precomputed name codes in order than by hashing; past `indexedFrom` entries a hash
-/// index keeps lookups constant-time. Removal moves the last entry into the gap: order is not kept.
+/// index keeps lookups constant-time. Entries live in one array (one allocation per directory), and removal
+/// moves the last entry into the gap: order is not kept.
 struct NameMap<Value>: Sequence {
-    private(set) var keys: [Name] = []
-    /// Values at the positions of `keys`; a value may be changed in place through `index(forKey:)`.
-    var values: [Value] = []
+    private var entries: [(key: Name, value: Value)] = []
     private var positions: [Name: Int]?
     private static var indexedFrom: Int { 16 }
 
-    var count: Int { keys.count }
-    var isEmpty: Bool { keys.isEmpty }
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
+    var keys: [Name] { entries.map(\.key) }
 
-    mutating func reserveCapacity(_ capacity: Int) {
-        keys.reserveCapacity(capacity)
-        values.reserveCapacity(capacity)
-    }
+    mutating func reserveCapacity(_ capacity: Int) { entries.reserveCapacity(capacity) }
 
     func index(forKey name: Name) -> Int? {
         if let positions { return positions[name] }
-        for i in keys.indices where keys[i] == name { return i }
+        for i in entries.indices where entries[i].key == name { return i }
         return nil
     }
 
+    /// The value at a position from `index(forKey:)`, readable and changeable in place.
+    subscript(at i: Int) -> Value {
+        _read { yield entries[i].value }
+        _modify { yield &entries[i].value }
+    }
+
     subscript(name: Name) -> Value? {
-        get { index(forKey: name).map { values[$0] } }
+        get { index(forKey: name).map { entries[$0].value } }
         set {
             if let i = index(forKey: name) {
-                if let newValue { values[i] = newValue } else { remove(at: i) }
+                if let newValue { entries[i].value = newValue } else { remove(at: i) }
             } else if let newValue {
-                keys.append(name)
-                values.append(newValue)
+                entries.append((name, newValue))
                 if positions != nil {
-                    positions![name] = keys.count - 1
-                } else if keys.count >= Self.indexedFrom {
-                    positions = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+                    positions![name] = entries.count - 1
+                } else if entries.count >= Self.indexedFrom {
+                    positions = Dictionary(uniqueKeysWithValues: entries.indices.map { (entries[$0].key, $0) })
                 }
             }
         }
     }
 
     private mutating func remove(at i: Int) {
-        let last = keys.count - 1
+        let last = entries.count - 1
         if positions != nil {
-            positions![keys[i]] = nil
-            if i != last { positions![keys[last]] = i }
+            positions![entries[i].key] = nil
+            if i != last { positions![entries[last].key] = i }
         }
-        keys.swapAt(i, last)
-        values.swapAt(i, last)
-        keys.removeLast()
-        values.removeLast()
+        entries.swapAt(i, last)
+        entries.removeLast()
     }
 
-    func makeIterator() -> Zip2Sequence<[Name], [Value]>.Iterator { zip(keys, values).makeIterator() }
+    func makeIterator() -> IndexingIterator<[(key: Name, value: Value)]> { entries.makeIterator() }
 }

@@ -28,7 +28,7 @@ import TestSupport
                 return
             }
         }
-        let pairs = Dictionary(uniqueKeysWithValues: map.map { ($0.0.text, $0.1) })
+        let pairs = Dictionary(uniqueKeysWithValues: map.map { ($0.key.text, $0.value) })
         #expect(pairs == model)
         #expect(Set(map.keys.map(\.text)) == Set(model.keys))
     }
@@ -37,7 +37,7 @@ import TestSupport
         var map = NameMap<[Int]>()
         for i in 0..<20 { map[Name("d\(i)")] = [i] }
         let i = map.index(forKey: Name("d7"))!
-        map.values[i].append(70)
+        map[at: i].append(70)
         #expect(map[Name("d7")] == [7, 70])
         #expect(map.index(forKey: Name("absent")) == nil)
     }
