@@ -90,7 +90,9 @@ public struct StepRenderer: Sendable {
         }
     }
 
-    public func render(_ step: Step, on host: Host, facts: HostFacts) -> Rendered {
+    /// What `step` sends to `host`. `facts` (what earlier steps registered for the host) is looked up only
+    /// by the steps that read it.
+    public func render(_ step: Step, on host: Host, facts: @autoclosure () -> HostFacts) -> Rendered {
         switch step.action {
         case .setFacts:
             return .operations([])
@@ -138,7 +140,7 @@ public struct StepRenderer: Sendable {
             let dir = paths.localRanktableDirectory(host.role)
             return .operations([.shell("find \(q(dir)) -maxdepth 1 -type f -regextype posix-extended -regex \(q(".*/local_ranktable_\(host.address.replacingAll(".", with: "\\."))_[0-9]+\\.json"))")])
         case .fetchLocalRanktables:
-            return fetchRanktables(host, facts: facts)
+            return fetchRanktables(host, facts: facts())
         case .pushStagingToFirstPrefill:
             return .operations([
                 .pushTree(localPath: paths.ranktable + "/collect_files_p", remotePath: paths.global, contentsOnly: false),
@@ -171,7 +173,7 @@ public struct StepRenderer: Sendable {
         case .detectInterface:
             return .operations([.shell("ip -4 route list 0/0 | awk '{print $5}' | head -1")])
         case .startServer:
-            guard let iface = facts.defaultInterface, !iface.isEmpty else {
+            guard let iface = facts().defaultInterface, !iface.isEmpty else {
                 return .fail("default_interface is undefined: the host has no IPv4 default route")
             }
             return .operations([.shell(startServer(host, interface: iface))])
