@@ -25,7 +25,7 @@ public enum Ranktable {
                 guard let ip = deviceIP(id) else {
                     throw ToolError("IndexError: list index out of range (hccn_tool -i \(id) -ip -g printed no address)")
                 }
-                devices.append(.object([("device_id", .string(id)), ("device_ip", .string(ip)), ("rank_id", .string(String(rank)))]))
+                devices.append(.object([("device_id", .string(id)), ("device_ip", .string(ip)), ("rank_id", rankText(rank))]))
             }
             return .object([("server_id", serverIPValue), ("server_ip", serverIPValue), ("device", .array(devices))])
         }
@@ -48,7 +48,10 @@ public enum Ranktable {
                           document: document(("server_group_list", .array(groups)))))
         for (list, server) in zip(lists, servers) {
             let local = document(("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([server])))
-            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: list.joined()), document: local))
+            var joined: [UInt8] = []
+            for id in list { joined.append(contentsOf: id.utf8) }
+            files.append(File(fileName: RanktableNames.local(address: serverIP, joinedDevices: String(decoding: joined, as: UTF8.self)),
+                              document: local))
         }
         if apiServer {
             let host = document(("group_id", .string("0")), ("server_count", .string("1")), ("server_list", .array([hostServer])))
@@ -56,6 +59,10 @@ public enum Ranktable {
         }
         return files
     }
+
+    /// Rank ids as the tool writes them (strings); the usual ones made once.
+    private static let rankTexts = (0..<64).map { JSONValue.string(String($0)) }
+    private static func rankText(_ rank: Int) -> JSONValue { rank < rankTexts.count ? rankTexts[rank] : .string(String(rank)) }
 
     /// An object of the tool's header fields followed by `fields`.
     private static func document(_ fields: (String, JSONValue)...) -> JSONValue {
@@ -83,9 +90,9 @@ public enum Ranktable {
                 server[i].1 = .array(devices.map { device in
                     guard case .object(var fields) = device else { return device }
                     defer { rank += 1 }
-                    let renumbered = String(rank)
-                    guard let r = fields.firstIndex(where: { $0.0 == "rank_id" }), fields[r].1 != .string(renumbered) else { return device }
-                    fields[r].1 = .string(renumbered)
+                    let renumbered = rankText(rank)
+                    guard let r = fields.firstIndex(where: { $0.0 == "rank_id" }), fields[r].1 != renumbered else { return device }
+                    fields[r].1 = renumbered
                     return .object(fields)
                 })
             }
