@@ -84,7 +84,9 @@ func peakMemoryMB() -> Double {
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: directory) }
+// `OMNISIM_BENCH_KEEP=1` keeps the generated inventories (e.g. to time `omnisim validate` on one).
+let keep = ProcessInfo.processInfo.environment["OMNISIM_BENCH_KEEP"] == "1"
+defer { if keep { print("generated inventories kept in \(directory)") } else { try? FileManager.default.removeItem(atPath: directory) } }
 
 print("omnisim benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 var previous: (hosts: Int, total: Double)?
