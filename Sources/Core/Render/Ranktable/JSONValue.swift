@@ -33,10 +33,14 @@ public enum JSONValue: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static let spaces = [UInt8](repeating: 0x20, count: 256)
-
     private static func pad(_ out: inout [UInt8], _ count: Int) {
-        if count <= spaces.count { out.append(contentsOf: spaces[0..<count]) } else { out.append(contentsOf: [UInt8](repeating: 0x20, count: count)) }
+        for _ in 0..<count { out.append(0x20) }
+    }
+
+    /// `,` between items, then the line break.
+    private static func endItem(_ out: inout [UInt8], last: Bool) {
+        if !last { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\n"))
     }
 
     private func write(into out: inout [UInt8], indent: Int) {
@@ -47,23 +51,26 @@ public enum JSONValue: Sendable, Equatable {
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
-            out.append(contentsOf: "[\n".utf8)
-            for (i, item) in items.enumerated() {
+            out.append(UInt8(ascii: "["))
+            out.append(UInt8(ascii: "\n"))
+            for i in items.indices {
                 Self.pad(&out, indent + 4)
-                item.write(into: &out, indent: indent + 4)
-                out.append(contentsOf: (i == items.count - 1 ? "\n" : ",\n").utf8)
+                items[i].write(into: &out, indent: indent + 4)
+                Self.endItem(&out, last: i == items.count - 1)
             }
             Self.pad(&out, indent)
             out.append(UInt8(ascii: "]"))
         case .object(let pairs):
             if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
-            out.append(contentsOf: "{\n".utf8)
-            for (i, (key, value)) in pairs.enumerated() {
+            out.append(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "\n"))
+            for i in pairs.indices {
                 Self.pad(&out, indent + 4)
-                Self.quote(key, into: &out)
-                out.append(contentsOf: ": ".utf8)
-                value.write(into: &out, indent: indent + 4)
-                out.append(contentsOf: (i == pairs.count - 1 ? "\n" : ",\n").utf8)
+                Self.quote(pairs[i].0, into: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(UInt8(ascii: " "))
+                pairs[i].1.write(into: &out, indent: indent + 4)
+                Self.endItem(&out, last: i == pairs.count - 1)
             }
             Self.pad(&out, indent)
             out.append(UInt8(ascii: "}"))
@@ -74,10 +81,16 @@ public enum JSONValue: Sendable, Equatable {
     /// else escaped (`\uXXXX`, surrogate pairs above U+FFFF).
     private static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let plain = s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-        if plain {
-            out.append(contentsOf: s.utf8)
-        } else {
+        // Printable ASCII without quote or backslash, the usual case, is copied as it is.
+        var text = s
+        let plain = text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if !plain {
             for unit in s.unicodeScalars {
                 switch unit {
                 case "\"": out.append(contentsOf: "\\\"".utf8)
