@@ -2,7 +2,7 @@ import Foundation
 
 /// Builds the JUnit-shaped report of a validation and rehearsal: one suite per rule area, one per tag
 /// of the playbook, and one for the scenario's expectations.
-public struct ReportBuilder {
+public struct ReportBuilder: Sendable {
     public var scenario: String
     public var timestamp: Date
 

@@ -37,9 +37,9 @@ public struct ValidateJob {
         for outcome in rehearsal.expectations {
             print("\(scenario.name): expectation (\(outcome.summary)): \(outcome.held ? "held" : "NOT MET: " + outcome.detail)")
         }
-        let report = rehearsal.report(timestamp: timestamp)
+        let report: TestReport
         do {
-            try writeOutputs(rehearsal, report: report)
+            report = try writeOutputs(rehearsal)
         } catch {
             print("\(scenario.name): error: cannot write reports: \(error)")
             return (.unusable, nil)
@@ -73,21 +73,30 @@ public struct ValidateJob {
         return (rehearsal.meetsExpectations ? .passed : .failed, report)
     }
 
-    func writeOutputs(_ rehearsal: Rehearsal, report: TestReport) throws {
+    /// Writes the JUnit report, the summary page, the state summary and the exported ranktables, and
+    /// returns the report. The first two come from the run's results, the last two from the simulated
+    /// world; neither half changes what the other reads, so they are made on two cores.
+    func writeOutputs(_ rehearsal: Rehearsal) throws -> TestReport {
         let name = rehearsal.scenario.name
-        let junit = junitPath ?? "\(reportDirectory)/\(name).xml"
-        try JUnitWriter.write(report, to: junit)
-        let page = SummaryPage(scenario: name, cluster: rehearsal.cluster, findings: rehearsal.findings, run: rehearsal.run,
-                               expectations: rehearsal.expectations)
-        try AtomicFile.write(page.markdown(), to: "\(reportDirectory)/\(name).md")
+        let junit = junitPath ?? "\(reportDirectory)/\(name).xml", pagePath = "\(reportDirectory)/\(name).md"
+        let builder = ReportBuilder(scenario: name, timestamp: timestamp)
+        let (cluster, findings, run, expectations) = (rehearsal.cluster, rehearsal.findings, rehearsal.run, rehearsal.expectations)
         let dir = "\(reportDirectory)/\(name)"
-        try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(dir)/state.json")
-        let executor = rehearsal.world.executor
-        let global = Paths(rehearsal.cluster.settings).global
-        let ranktables = executor.files(under: global).map { file in
-            (relative: String(file.dropFirst(global.count + 1)), text: executor.files[file]!.content)
-        }
-        try AtomicFile.replaceDirectory("\(dir)/ranktables", with: ranktables)
+        return try Concurrently.run({
+            let report = builder.report(cluster: cluster, findings: findings, run: run, expectations: expectations)
+            try JUnitWriter.write(report, to: junit)
+            let page = SummaryPage(scenario: name, cluster: cluster, findings: findings, run: run, expectations: expectations)
+            try AtomicFile.write(page.markdown(), to: pagePath)
+            return report
+        }, whileHere: {
+            try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(dir)/state.json")
+            let executor = rehearsal.world.executor
+            let global = Paths(cluster.settings).global
+            let ranktables = executor.files(under: global).map { file in
+                (relative: String(file.dropFirst(global.count + 1)), text: executor.files[file]!.content)
+            }
+            try AtomicFile.replaceDirectory("\(dir)/ranktables", with: ranktables)
+        })
     }
 
     static func counts(_ run: StepRun) -> (ran: Int, failed: Int) {
