@@ -77,9 +77,9 @@ struct ActionRun {
         return true
     }
 
-    /// Fails unless the file exists; `path` is one of the run's fixed paths (a script).
+    /// Fails unless the file exists.
     mutating func requireFile(_ path: String, on m: Machine? = nil) -> Bool {
-        guard (m ?? machine).files[parts: backend.parts(ofFixed: path)] != nil else {
+        guard (m ?? machine).files[path] != nil else {
             fail(127, "/bin/bash: \(path): No such file or directory")
             return false
         }

@@ -103,8 +103,7 @@ public final class FileStore: @unchecked Sendable {
         splits = other.splits
     }
 
-    /// The non-empty components of `path`: `/a//b/` → [a, b]. Callers that use a path on every host split
-    /// it once and pass the parts.
+    /// The non-empty components of `path`: `/a//b/` → [a, b].
     static func components(_ path: String) -> ArraySlice<Name> {
         var path = path
         return path.withUTF8 { bytes in
@@ -180,12 +179,6 @@ public final class FileStore: @unchecked Sendable {
         }
     }
 
-    /// The file at a path split beforehand.
-    subscript(parts parts: ArraySlice<Name>) -> SimFile? {
-        guard let name = parts.last, let parent = node(parts.dropLast()) else { return nil }
-        return parent.files[name]
-    }
-
     /// `rm -rf <directory>/*`, `mkdir -p <directory>` and then the files written into it, in one walk.
     public func replaceContents(of directory: String, with files: [(name: String, file: SimFile)]) {
         let node = writableNode(splits.directory(directory), create: true)!
@@ -210,6 +203,7 @@ public final class FileStore: @unchecked Sendable {
         return entry(name, in: parent)
     }
 
+    /// What is at a path split beforehand (one used on every host).
     func entry(at parts: ArraySlice<Name>) -> Entry {
         guard let name = parts.last else { return .directory }
         return entry(name, in: parts.dropLast())

@@ -87,7 +87,7 @@ extension ActionRun {
         guard requireContainer() else { return }
         let script = paths.script(.runServer(for: host.role))
         // `docker exec -d` returns 0 whatever happens inside: each problem below is one the seed never sees.
-        guard machine.files[parts: backend.parts(ofFixed: script)] != nil else { return silentFailure("\(script) does not exist, so nothing starts") }
+        guard machine.files[script] != nil else { return silentFailure("\(script) does not exist, so nothing starts") }
         guard container()!.packagesInstalled else {
             return silentFailure("vLLM is not installed in \(containerName) (pip_install has not run), so pd_run.sh fails")
         }
@@ -98,10 +98,10 @@ extension ActionRun {
             return silentFailure("the ranktable pattern \(glob) \(what): pd_run.sh mis-parses its arguments and exits 0 without starting a server")
         }
         guard task.step.playbook == .addNode
-                || machine.files[parts: backend.parts(ofFixed: paths.global + "/" + RanktableNames.globalMerge)] != nil else {
+                || machine.files[paths.global + "/" + RanktableNames.globalMerge] != nil else {
             return silentFailure("\(paths.global)/\(RanktableNames.globalMerge) is missing: vLLM cannot read the global ranktable")
         }
-        guard machine.files[parts: backend.parts(ofFixed: settings.modelPath + "/config.json")] != nil else {
+        guard machine.files[settings.modelPath + "/config.json"] != nil else {
             return silentFailure("MODEL_PATH \(settings.modelPath) is missing or empty on \(host.address): vLLM fails to load the weights")
         }
         for id in host.deviceIDs {

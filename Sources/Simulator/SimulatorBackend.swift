@@ -1,6 +1,7 @@
 /// A `Backend` that performs steps on a model of the machines. Each step's typed action changes the
 /// model; the rendered operations it receives are the ones the SSH backend would send, and the run's
-/// results keep them (`Rehearsal.transcript`). Time is virtual: a rehearsal takes milliseconds but reports each step's simulated duration.
+/// results keep them (`Rehearsal.transcript`). Time is virtual: a rehearsal takes milliseconds but
+/// reports each step's simulated duration.
 public final class SimulatorBackend: Backend {
     public let world: World
     public let cluster: Cluster
@@ -11,17 +12,6 @@ public final class SimulatorBackend: Backend {
     let containerMountParts: [ArraySlice<Name>]
     /// Virtual seconds since the start of the run.
     public private(set) var clock: Double = 0
-    /// Paths every host looks at (scripts, the model, the global ranktable), split once.
-    private var fixedParts: [String: ArraySlice<Name>] = [:]
-
-    /// `path` split into components, remembered: only for paths that are the same on every host.
-    func parts(ofFixed path: String) -> ArraySlice<Name> {
-        if let known = fixedParts[path] { return known }
-        let parts = FileStore.components(path)
-        fixedParts[path] = parts
-        return parts
-    }
-
     /// Hosts cut off by an unreachable or auth fault, with the message.
     private var cutOff: [String: (HostStatus, String)] = [:]
 
