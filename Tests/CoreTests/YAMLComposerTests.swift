@@ -56,7 +56,7 @@ import Testing
         #expect(small?.code == "OMS005")
         #expect(small?.location?.line == 3)
         #expect(small?.message == "duplicate key 'x' (first at line 1)")
-        // Past 16 keys the check goes through an index; the result is the same.
+        // A large mapping gives the same answer.
         let many = (0..<40).map { "k\($0): \($0)\n" }.joined() + "k7: again\n"
         let large = failure(many)
         #expect(large?.code == "OMS005")

@@ -95,22 +95,13 @@ struct YAMLComposer {
         }
     }
 
-    /// Scalar keys must be unique within one mapping. Small mappings are compared pairwise.
+    /// Scalar keys must be unique within one mapping; the error is at the second one.
     private func checkDuplicateKeys(_ pairs: [(key: YAMLNode, value: YAMLNode)]) throws {
-        func text(_ i: Int) -> String? {
-            if case .scalar(let s) = pairs[i].key { return s.string }
-            return nil
-        }
-        var firstIndex: [String: Int] = [:]
-        if pairs.count > 16 { firstIndex.reserveCapacity(pairs.count) }
-        for i in pairs.indices {
-            guard let key = text(i) else { continue }
-            let earlier = pairs.count <= 16 ? (0..<i).first { text($0) == key } : firstIndex.updateValue(i, forKey: key)
-            if let earlier {
-                throw InputError(code: "OMS005", "duplicate key '\(key)' (first at line \(pairs[earlier].key.mark.line))",
-                                 at: location(pairs[i].key.mark))
-            }
-        }
+        let keys = pairs.map(\.key.string)  // nil for keys that are collections
+        guard let repeated = keys.firstRepeated(ignoring: { $0 == nil }), let key = repeated,
+              let first = keys.firstIndex(of: key), let second = keys[(first + 1)...].firstIndex(of: key) else { return }
+        throw InputError(code: "OMS005", "duplicate key '\(key)' (first at line \(pairs[first].key.mark.line))",
+                         at: location(pairs[second].key.mark))
     }
 
     private func error(_ parser: yaml_parser_t, _ bytes: UnsafeBufferPointer<UInt8>) -> InputError {
