@@ -61,7 +61,7 @@ struct ActionRun {
         if records.count < task.operations.count {
             records.append(OperationRecord(operation: nextOperation, exitStatus: 0, duration: 1))
         }
-        failure = (.failed, "the command returned 0, but \(reason) (the seed reports success here)")
+        failure = (.failed, "the command returned 0, but \(reason) (the reference playbook reports success here)")
     }
 
     // MARK: Containers
@@ -156,8 +156,11 @@ struct ActionRun {
             if machine.isFull(mount) { return fail(125, "docker: Error response from daemon: mkdir \(mount): no space left on device") }
             machine.files.createDirectories(parts)
         }
-        var env = ["RANKTABLE_SAVE_PATH": paths.ranktable, "LOG_PATH": settings.logPath]
-        if host.role == .proxy { env["PROXY_NODE_PORT"] = String(host.nodePort) }
+        // The container's environment is what the `docker run` command passes with -e.
+        guard case .shell(let text)? = task.operations.first, let run = DockerCommand(text) else {
+            return fail(125, "the container start is not a 'docker run' command")
+        }
+        let env = run.environmentDictionary
         machine.containers[name] = SimContainer(name: name, image: settings.dockerImageID, env: env, mounts: mounts)
         ok(Self.containerID, 3)
     }

@@ -66,45 +66,52 @@ extension ActionRun {
         }
     }
 
-    /// Expands the run script's ranktable glob (`dir/local_*<suffix>.json`) against the model.
-    func matches(glob: String) -> [String] {
-        let dir = machine.parent(glob)
-        let pattern = Paths.fileName(glob).utf8
-        guard let star = pattern.firstIndex(of: UInt8(ascii: "*")) else { return machine.files[glob] == nil ? [] : [glob] }
-        let prefix = pattern[..<star], suffix = pattern[pattern.index(after: star)...]
-        let base = dir == "/" ? "/" : dir + "/"
-        let (head, tail) = (Array(prefix), Array(suffix))
-        return machine.files.fileNames(in: dir, where: { name in
-            var name = name
-            return name.withUTF8 { bytes in
-                bytes.count >= head.count + tail.count && head.elementsEqual(bytes.prefix(head.count))
-                    && tail.elementsEqual(bytes.suffix(tail.count))
-            }
-        }).map { base + $0 }
-    }
-
+    /// Starts a P or D host's servers from what the host received: the `docker exec` command's environment,
+    /// the run script on the host, and pd_run.sh's contract. Every check below is a failure the reference
+    /// playbook never sees, because `docker exec -d` returns 0 whatever happens inside.
     mutating func startServer() {
         guard requireContainer() else { return }
-        let script = paths.script(.runServer(for: host.role))
-        // `docker exec -d` returns 0 whatever happens inside: each problem below is one the seed never sees.
-        guard machine.files[script] != nil else { return silentFailure("\(script) does not exist, so nothing starts") }
+        guard case .shell(let text)? = task.operations.first, let exec = DockerCommand(text), let script = exec.bashScript else {
+            return fail(1, "the server start is not a 'docker exec … /bin/bash -c <script>' command")
+        }
+        guard let file = machine.files[script] else { return silentFailure("\(script) does not exist, so nothing starts") }
         guard container()!.packagesInstalled else {
             return silentFailure("vLLM is not installed in \(containerName) (pip_install has not run), so pd_run.sh fails")
         }
-        let glob = paths.localRanktableGlob(for: host, in: cluster)
-        let found = task.step.playbook == .main ? matches(glob: glob) : [glob]
-        guard found.count == 1 else {
-            let what = found.isEmpty ? "matches no file" : "matches \(found.count) files (\(found.map(Paths.fileName).joined(separator: ", ")))"
-            return silentFailure("the ranktable pattern \(glob) \(what): pd_run.sh mis-parses its arguments and exits 0 without starting a server")
+        var environment = container()!.env
+        for (name, value) in exec.environment { environment[name] = value }
+        let read: RunScriptReader.Result
+        do {
+            read = try RunScriptReader.read(file.content, environment: environment, workingDirectory: "/data")
+        } catch {
+            return silentFailure("\(script) cannot be modelled (\(error)), so the rehearsal cannot tell what starts")
         }
-        guard task.step.playbook == .addNode
-                || machine.files[paths.global + "/" + RanktableNames.globalMerge] != nil else {
-            return silentFailure("\(paths.global)/\(RanktableNames.globalMerge) is missing: vLLM cannot read the global ranktable")
+        guard let pdRun = read.pdRun else { return silentFailure("\(script) never starts pd_run.sh, so nothing starts") }
+        let launch: PDRunProgram.Launch
+        switch PDRunProgram.run(arguments: pdRun.argv, environment: pdRun.environment) {
+        case .rejected(_, let reason): return silentFailure(reason)
+        case .started(let l): launch = l
         }
-        guard machine.files[settings.modelPath + "/config.json"] != nil else {
-            return silentFailure("MODEL_PATH \(settings.modelPath) is missing or empty on \(host.address): vLLM fails to load the weights")
+        machine.launches[host.name] = launch
+        let vars = launch.variables
+        // With the HCCL connector vLLM reads both ranktables at start; LMCache does not use them.
+        if vars["KV_CONNECTOR"] != "LMCacheConnectorV1" {
+            for name in ["RANK_TABLE_FILE_PATH", "GLOBAL_RANK_TABLE_FILE_PATH"] {
+                let path = vars[name] ?? ""
+                guard machine.files[path] != nil else {
+                    return silentFailure("\(name) \(path) does not exist on \(host.address): vLLM cannot read its ranktable")
+                }
+            }
         }
-        for id in host.deviceIDs {
+        let model = vars["MODEL_PATH"] ?? ""
+        guard machine.files[model + "/config.json"] != nil else {
+            return silentFailure("MODEL_PATH \(model) is missing or empty on \(host.address): vLLM fails to load the weights")
+        }
+        // Without ASCEND_RT_VISIBLE_DEVICES a server sees, and claims, every NPU of the machine.
+        let visible = launch.apiServers?.environment["ASCEND_RT_VISIBLE_DEVICES"]
+        let devices = visible.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            ?? (host.role == .prefill ? machine.npus.keys.sorted().map(String.init) : host.deviceIDs)
+        for id in devices {
             guard let device = Int(id), machine.npus[device] != nil else {
                 return silentFailure("NPU \(id) is not present on \(host.address)")
             }
@@ -112,29 +119,30 @@ extension ActionRun {
         }
         let name = containerName
         let load = host.role == .prefill ? Self.prefillLoadTime : Self.decodeLoadTime
-        let multiNode = cluster.isMultiNodePrefill(host)
-        if multiNode && !host.isMaster {
-            _ = machine.start(SimProcess(pid: 0, command: "ray start --address=\(host.hostIP ?? ""):6379", container: name,
+        if let ray = launch.ray, launch.apiServers == nil {
+            _ = machine.start(SimProcess(pid: 0, command: ray.argv.joined(separator: " "), container: name,
                                          ports: [], readyAt: now + 10, host: host.name))
             return ok("", 1)
         }
-        // start_api_servers.py refuses to start when api_port itself is taken.
-        let servers = cluster.apiServerCount(host)
-        guard let base = host.apiPort else { return ok() }
+        // start_api_servers.py refuses to start when the base API port itself is taken.
+        guard let base = Int(vars["BASE_API_PORT"] ?? ""), let servers = Int(vars["NUM_SERVERS"] ?? "") else {
+            return silentFailure("pd_run.sh hands start_api_servers.py a non-numeric --base-api-port or --num-servers")
+        }
         if let owner = machine.owner(of: base) {
             return silentFailure("API port \(base) on \(host.address) is already used by '\(owner.command)': start_api_servers.py aborts")
         }
         var ports: [Int] = []
-        for rank in 0..<servers {
+        for rank in 0..<max(servers, 0) {
             guard let port = (base + rank...base + rank + 19).first(where: { machine.ports[$0] == nil && !ports.contains($0) }) else {
                 return silentFailure("API server \(rank) found no free port in \(base + rank)-\(base + rank + 19)")
             }
             ports.append(port)
         }
         var extra: [Int] = []
-        if host.role == .prefill || host.isMaster { extra.append(host.nodePort) }
-        if host.role == .prefill { extra.append(PortPlan.zmqPort) }
-        if multiNode { extra.append(PortPlan.rayPort) }
+        let masterPort = Int(vars["MASTER_PORT"] ?? "")
+        if let masterPort, host.role == .prefill || host.isMaster { extra.append(masterPort) }
+        if host.role == .prefill { extra.append(Int(vars["VLLM_LLMDATADIST_ZMQ_PORT"] ?? "") ?? PortPlan.zmqPort) }
+        if launch.ray != nil { extra.append(PortPlan.rayPort) }
         for port in extra {
             if let owner = machine.owner(of: port) {
                 return silentFailure("port \(port) on \(host.address) is already used by '\(owner.command)': the server exits")

@@ -101,6 +101,8 @@ public final class Machine: @unchecked Sendable {
     /// Device id → device IP, for present NPUs.
     public var npus: [Int: String] = [:]
     public var busyNPUs: Set<Int> = []
+    /// Inventory host → what pd_run.sh started there, as its contract gives it.
+    public var launches: [String: PDRunProgram.Launch] = [:]
     /// Paths under which every write fails.
     public var fullPaths: [String] = []
     private var nextPid = 1000

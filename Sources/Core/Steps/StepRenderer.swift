@@ -40,7 +40,8 @@ public struct StepRenderer: Sendable {
 
     /// Command pieces that are the same on every host, already quoted.
     private final class SharedText: Sendable {
-        let dockerRun: String
+        /// `docker run` up to the container name, for the main and the add-node playbook.
+        let dockerRun: [PlaybookKind: String]
         let prefillHead: String, prefillCluster: String
         let decodeHead: String, decodeParallel: String, decodeCluster: String
         let serverTail: String
@@ -56,14 +57,21 @@ public struct StepRenderer: Sendable {
                 for (name, value) in pairs { c.append(" "); c.env(name, value) }
                 return c.text
             }
-            var run = ["docker run -it --shm-size=500g",
-                       Shell.env("RANKTABLE_SAVE_PATH", paths.ranktable), Shell.env("LOG_PATH", settings.logPath),
-                       "--net=host --privileged=true -u root -w /data",
-                       "--device=/dev/davinci_manager --device=/dev/hisi_hdc --device=/dev/devmm_svm",
-                       "--entrypoint=bash"]
-            for mount in StepRenderer.containerMounts(settings, paths) { run.append("-v " + Shell.quote(mount + ":" + mount)) }
-            run.append("-v /usr/share/zoneinfo/Asia/Shanghai:/etc/localtime")
-            dockerRun = run.joined(separator: " ")
+            dockerRun = Dictionary(uniqueKeysWithValues: [PlaybookKind.main, .addNode].map { playbook in
+                // The add-node template neither passes RANKTABLE_SAVE_PATH nor mounts the ranktable directory.
+                let ranktables = playbook == .main
+                var run = ["docker run -it --shm-size=500g"]
+                if ranktables { run.append(Shell.env("RANKTABLE_SAVE_PATH", paths.ranktable)) }
+                run += [Shell.env("LOG_PATH", settings.logPath),
+                        "--net=host --privileged=true -u root -w /data",
+                        "--device=/dev/davinci_manager --device=/dev/hisi_hdc --device=/dev/devmm_svm",
+                        "--entrypoint=bash"]
+                for mount in StepRenderer.containerMounts(settings, paths, ranktables: ranktables) {
+                    run.append("-v " + Shell.quote(mount + ":" + mount))
+                }
+                run.append("-v /usr/share/zoneinfo/Asia/Shanghai:/etc/localtime")
+                return (playbook, run.joined(separator: " "))
+            })
             let model = "docker exec" + envs([("MODEL_PATH", settings.modelPath)])
             prefillHead = model + envs([("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill)])
             prefillCluster = envs([("SERVER_IP_LIST", d.decodeServerIPList), ("PREFILL_POD_NUM", String(d.prefillPodNum))])
@@ -77,11 +85,13 @@ public struct StepRenderer: Sendable {
             runScript = [.prefill: " /bin/bash -c " + Shell.quote(paths.script(.runServer(for: .prefill))),
                          .decode: " /bin/bash -c " + Shell.quote(paths.script(.runServer(for: .decode)))]
             killScript = Dictionary(uniqueKeysWithValues: ["python", "ray", "nginx"].map { ($0, paths.script(.killScript(for: $0))) })
-            lmcacheInstall = "bash \(Paths.containerCode)/omni/adaptors/lmcache/script/install.sh > \(Shell.quote(settings.logPath + "/install.log")) 2>&1"
+            // install.sh runs from its own directory and appends Mooncake's library path to ~/.bashrc.
+            lmcacheInstall = "source ~/.bashrc && cd \(Paths.containerCode)/omni/adaptors/lmcache/script && bash install.sh > "
+                + Shell.quote(settings.logPath + "/install.log") + " 2>&1"
             dockerCopyCode = "docker cp " + Shell.quote(paths.executorCode) + " "
             let engines = Paths.containerCode + "/infer_engines"
             pipChain = [
-                "cd \(engines)", "git config --global --add safe.directory \(engines)/vllm", "cd vllm", "git checkout -f", "cd ..",
+                ". ~/.bashrc", "cd \(engines)", "git config --global --add safe.directory \(engines)/vllm", "cd vllm", "git checkout -f", "cd ..",
                 "bash bash_install_code.sh", "pip uninstall vllm -y", "pip uninstall omni_infer -y", "cd vllm",
                 "SETUPTOOLS_SCM_PRETEND_VERSION=0.9.0 VLLM_TARGET_DEVICE=empty pip install -e . --no-deps --no-build-isolation",
                 "cd \(Paths.containerCode)", "pip install -e . --no-deps --no-build-isolation", "pip uninstall numpy -y",
@@ -105,7 +115,7 @@ public struct StepRenderer: Sendable {
             let names = settings.serverContainerNames(of: host.name)
             return .operations([.shell("docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##' || true")])
         case .runContainer:
-            return .operations([.shell(dockerRun(host))])
+            return .operations([.shell(dockerRun(host, playbook: step.playbook))])
         case .makeDirectory(let ref):
             return .operations([.shell(command("mkdir -p ", paths.resolve(ref, for: host)))])
         case .syncCode:
@@ -116,7 +126,7 @@ public struct StepRenderer: Sendable {
             c.quoted(cluster.containerName(host) + ":/workspace/")
             return .operations([.shell(c.text)])
         case .pipInstall:
-            return .operations([.shell(exec(host, pipInstallCommand(host)))])
+            return .operations([.shell(exec(host, pipInstallCommand(host), env: [("KV_CONNECTOR", settings.kvConnector)]))])
         case .prepareStaging:
             let r = q(paths.ranktable)
             return .operations([.local("rm -rf \(r)/* && mkdir -p \(r)/global \(r)/collect_files_d \(r)/collect_files_p/api")])
@@ -162,10 +172,12 @@ public struct StepRenderer: Sendable {
             guard let ports = cluster.globals.lmcachePorts else { return .skip("etcd/Mooncake ports are not set") }
             let ip = host.address
             let etcd = "nohup etcd --listen-client-urls http://\(ip):\(ports.etcd) --advertise-client-urls http://\(ip):\(ports.etcd) > \(q(settings.logPath + "/etcd.log")) 2>&1 &"
-            let master = "nohup mooncake_master -rpc_address=\(ip) -rpc_port=\(ports.master) -metrics_port=\(ports.metrics) -v 2 -eviction_high_watermark_ratio=0.8 -eviction_ratio=0.1 > \(q(settings.logPath + "/mooncake_master.log")) 2>&1 &"
+            // The Mooncake master needs the library path install.sh wrote into ~/.bashrc.
+            let master = "source ~/.bashrc && nohup mooncake_master -rpc_address=\(ip) -rpc_port=\(ports.master) -metrics_port=\(ports.metrics) -v 2 -eviction_high_watermark_ratio=0.8 -eviction_ratio=0.1 > \(q(settings.logPath + "/mooncake_master.log")) 2>&1 &"
+            let env = [("KV_CONNECTOR", settings.kvConnector)]
             return .operations([
-                .shell("docker exec -d \(q(cluster.containerName(host))) /bin/bash -c \(q(etcd))"),
-                .shell("docker exec -d \(q(cluster.containerName(host))) /bin/bash -c \(q(master))"),
+                .shell(exec(host, etcd, env: env, detached: true)),
+                .shell(exec(host, master, env: env, detached: true)),
                 .waitForPorts(host: host.address, ports: [ports.etcd, ports.master, ports.metrics], timeoutSeconds: 120),
             ])
         case .removeProcTrace:
@@ -220,20 +232,27 @@ public struct StepRenderer: Sendable {
         return c.text
     }
 
-    /// `docker exec <container> /bin/bash -c <command>`.
-    func exec(_ host: Host, _ command: String) -> String {
+    /// `docker exec [-e NAME=value]... <container> /bin/bash -c <command>`.
+    func exec(_ host: Host, _ command: String, env: [(String, String)] = [], detached: Bool = false) -> String {
         var c = CommandBuffer(capacity: 64 + command.utf8.count)
         c.append("docker exec ")
+        for (name, value) in env {
+            c.env(name, value)
+            c.append(" ")
+        }
+        if detached { c.append("-d ") }
         c.quoted(cluster.containerName(host))
         c.append(" /bin/bash -c ")
         c.quoted(command)
         return c.text
     }
 
-    /// The container's `docker run` (V2: no code mount; ranktables and logs mounted).
-    public func dockerRun(_ host: Host) -> String {
-        var c = CommandBuffer(capacity: shared.dockerRun.utf8.count + 128)
-        c.append(shared.dockerRun)
+    /// The container's `docker run`: no code mount (the code is copied in); logs, model, scripts and, in the
+    /// main playbook, the ranktable directory mounted at the same paths.
+    public func dockerRun(_ host: Host, playbook: PlaybookKind = .main) -> String {
+        let head = shared.dockerRun[playbook]!
+        var c = CommandBuffer(capacity: head.utf8.count + 128)
+        c.append(head)
         if host.role == .proxy {
             c.append(" ")
             c.env("PROXY_NODE_PORT", String(host.nodePort))
@@ -245,13 +264,10 @@ public struct StepRenderer: Sendable {
         return c.text
     }
 
-    /// Host paths bind-mounted at the same place in every container.
-    public var mounts: [String] { Self.containerMounts(settings, paths) }
-
-    public static func containerMounts(_ settings: DeploymentSettings, _ paths: Paths) -> [String] {
+    public static func containerMounts(_ settings: DeploymentSettings, _ paths: Paths, ranktables: Bool = true) -> [String] {
         ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/bin/npu-smi", "/etc/ascend_install.info",
          "/usr/local/sbin", "/etc/hccn.conf", "/usr/bin/hccn_tool",
-         settings.logPath, settings.modelPath, settings.scriptsPath, paths.ranktable]
+         settings.logPath, settings.modelPath, settings.scriptsPath] + (ranktables ? [paths.ranktable] : [])
     }
 
     func pipInstallCommand(_ host: Host) -> String {

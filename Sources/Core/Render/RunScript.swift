@@ -1,0 +1,172 @@
+/// A value a rendered script hands on: fixed when the script is written, or read from the environment the
+/// container command gives it (the network interface is only known when the server starts).
+public enum ScriptValue: Sendable, Hashable {
+    case literal(String)
+    case variable(String)
+
+    /// The value as one shell word.
+    var word: String {
+        switch self {
+        case .literal(let s): return s.isEmpty ? "''" : Shell.quote(s)
+        case .variable(let name): return "\"$\(name)\""
+        }
+    }
+}
+
+/// The command line a P or D run script hands to `pd_run.sh`: `--option value` pairs in the reference
+/// playbook's order. pd_run.sh assigns its own defaults before it parses options, so every value that has
+/// to reach vLLM is passed here as an option; a value that is only exported would be overwritten.
+public struct PDRunArguments: Sendable, Hashable {
+    public struct Pair: Sendable, Hashable {
+        public var option: String
+        public var value: ScriptValue
+    }
+
+    public var pairs: [Pair]
+
+    /// The interface variable the server start command sets (the host's default-route interface).
+    public static let interfaceVariable = "SOCKET_IFNAME"
+
+    static let prefillExtraArgs = "--max-num-batched-tokens 30000 --enforce-eager --enable-expert-parallel --disable-log-requests --max-num-seqs 16 --no-enable-prefix-caching"
+    static let decodeExtraArgs = "--enable-expert-parallel --disable-log-requests --max-num-seqs 32 --no-enable-prefix-caching"
+    static let decodeAdditionalConfig = "{\"graph_model_compile_config\": {\"level\":1}}"
+    static let gpuUtil = "0.92"
+
+    /// The arguments of a P host's run script. The add-node playbook passes no ranktable paths.
+    public static func prefill(_ host: Host, in cluster: Cluster, playbook: PlaybookKind) -> PDRunArguments {
+        let settings = cluster.settings, d = cluster.derived, paths = Paths(settings)
+        let multiNode = cluster.isMultiNodePrefill(host)
+        var a = Builder()
+        if playbook == .main {
+            a.add("--global-rank-table-path", paths.global + "/" + RanktableNames.globalMerge)
+            a.add("--rank-table-path", multiNode
+                  ? "\(paths.global)/collect_files_p/\(host.hostIP ?? host.address)/\(RanktableNames.localMerge)"
+                  : paths.prefillConfig + "/" + RanktableNames.local(host))
+        }
+        a.decodeLists(d)
+        a.add("--model-path", settings.modelPath)
+        a.add("--master-ip", host.hostIP ?? "")
+        a.add("--role", "prefill")
+        a.add("--kv-role", settings.usesLMCache ? "kv_both" : "kv_producer")
+        a.add("--max-model-len", settings.modelLenMaxPrefill)
+        a.add("--master-port", String(host.nodePort))
+        a.add("--base-api-port", String(host.apiPort ?? 0))
+        a.add("--tp", String(cluster.prefillTensorParallelSize(host)))
+        a.add("--ascend-rt-visible-devices", host.deviceString ?? "")
+        a.add("--kv-rank", String(host.kvRank ?? 0))
+        a.add("--kv-engine-id", String(host.kvRank ?? 0))
+        a.add("--kv-parallel-size", String(d.kvParallelSize))
+        a.add("--kv-connector", settings.kvConnector)
+        a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_prefill.json")
+        a.add("--gpu-util", gpuUtil)
+        a.add("--vllm-enable-mc2", "1")
+        a.add("--extra-args", prefillExtraArgs + (multiNode ? " --distributed-executor-backend ray" : ""))
+        a.add("--hccl-buffsize", "")
+        a.add("--hccl-op-expansion-mode", "AIV")
+        a.add("--log-dir", paths.hostLogs(host))
+        return PDRunArguments(pairs: a.pairs)
+    }
+
+    /// The arguments of a D host's run script.
+    public static func decode(_ host: Host, in cluster: Cluster, playbook: PlaybookKind) -> PDRunArguments {
+        let settings = cluster.settings, d = cluster.derived, paths = Paths(settings)
+        var a = Builder()
+        if playbook == .main {
+            a.add("--global-rank-table-path", paths.global + "/" + RanktableNames.globalMerge)
+            a.add("--rank-table-path", d.decodePodNum > 1
+                  ? "\(paths.global)/collect_files_d/\(RanktableNames.localMerge)"
+                  : paths.decodeConfig + "/" + RanktableNames.local(host))
+        }
+        a.decodeLists(d)
+        a.add("--num-servers", String(host.deviceCount))
+        a.add("--num-dp", String(d.decodeDataParallelSize))
+        a.add("--server-offset", String(d.serverOffset(of: host.name)))
+        a.add("--model-path", settings.modelPath)
+        a.add("--master-ip", host.hostIP ?? "")
+        a.add("--role", "decode")
+        a.add("--kv-role", "kv_consumer")
+        a.add("--max-model-len", settings.modelLenMaxDecode)
+        a.add("--master-port", String(host.nodePort))
+        a.add("--base-api-port", String(host.apiPort ?? 0))
+        a.add("--tp", settings.decodeTensorParallelSize)
+        a.add("--kv-rank", String(d.decodeKVRank))
+        a.add("--kv-engine-id", String(d.decodeKVRank))
+        a.add("--kv-parallel-size", String(d.kvParallelSize))
+        a.add("--kv-connector", settings.kvConnector)
+        a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_decode.json")
+        a.add("--gpu-util", gpuUtil)
+        a.add("--additional-config", decodeAdditionalConfig)
+        a.add("--vllm-enable-mc2", "1")
+        a.add("--extra-args", decodeExtraArgs)
+        a.add("--hccl-buffsize", "1000")
+        a.add("--hccl-op-expansion-mode", "AIV")
+        a.add("--log-dir", paths.hostLogs(host))
+        return PDRunArguments(pairs: a.pairs)
+    }
+
+    private struct Builder {
+        var pairs: [Pair] = []
+        mutating func add(_ option: String, _ value: String) { pairs.append(Pair(option: option, value: .literal(value))) }
+        mutating func variable(_ option: String, _ name: String) { pairs.append(Pair(option: option, value: .variable(name))) }
+
+        /// The decode address lists, pod count and interfaces every P and D host passes first.
+        mutating func decodeLists(_ d: DerivedValues) {
+            let servers = d.decodeServerIPList.replacingOccurrences(of: " ", with: "")
+            add("--local-decode-server-ip-list", servers)
+            add("--global-decode-server-ip-list", servers)
+            add("--prefill-pod-num", String(d.prefillPodNum))
+            variable("--gloo-socket-ifname", PDRunArguments.interfaceVariable)
+            variable("--tp-socket-ifname", PDRunArguments.interfaceVariable)
+        }
+    }
+}
+
+/// The text of a P or D host's run script (`vllm_run_for_p.sh`, `vllm_run_for_d.sh`). It prepares the
+/// shell as the reference run scripts do (the same exported variables), then starts `pd_run.sh` in the
+/// background with its output in the host's log directory. Every argument is written out when the script
+/// is rendered, so the script reads the same to a person, to bash and to the simulator.
+public enum RunScript {
+    public static func text(for host: Host, in cluster: Cluster, playbook: PlaybookKind) -> String {
+        let settings = cluster.settings, paths = Paths(settings)
+        let prefill = host.role == .prefill
+        let arguments = prefill ? PDRunArguments.prefill(host, in: cluster, playbook: playbook)
+                                : PDRunArguments.decode(host, in: cluster, playbook: playbook)
+        var lines = [
+            "#!/bin/bash",
+            "# Starts this host's \(prefill ? "prefill" : "decode") API servers through pd_run.sh, in the background.",
+            ". ~/.bashrc",
+            "export HCCL_CONNECT_TIMEOUT=1800",
+            "export HCCL_EXEC_TIMEOUT=1800",
+            "export ASCEND_GLOBAL_LOG_LEVEL=3",
+            "export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True",
+            "unset https_proxy http_proxy proxy",
+        ]
+        if settings.usesLMCache {
+            lines.append("# LMCache reads its configuration file from LMCACHE_CONFIG_FILE.")
+            lines.append("export LMCACHE_CONFIG_FILE=" + Shell.quote(paths.script(.lmcacheConfig)))
+        }
+        if prefill && cluster.isMultiNodePrefill(host) {
+            lines += [
+                "# A multi-node instance runs over Ray: the TP size spans every node of the instance.",
+                "export MASTER_NODE_IP=" + Shell.quote(host.hostIP ?? ""),
+                "export RAY_EXPERIMENTAL_NOSET_ASCEND_RT_VISIBLE_DEVICES=1 RAY_CGRAPH_get_timeout=7200",
+                "export PREFILL_TENSOR_PARALLEL_SIZE=\(cluster.prefillTensorParallelSize(host))",
+                "ray stop --force",
+            ]
+        }
+        lines.append("pip uninstall omni_placement -y")
+        if !prefill {
+            lines.append("python \(Paths.containerScripts)/process_nz_config.py \(nzConfig)")
+        }
+        lines.append("cd \(Paths.containerScripts)")
+        lines.append("bash \(Paths.containerScripts)/pd_run.sh \\")
+        for pair in arguments.pairs { lines.append("    \(pair.option) \(pair.value.word) \\") }
+        let log = paths.hostLogs(host) + (prefill ? "/run_prefill.log" : "/run_decode.log")
+        lines.append("    > \(Shell.quote(log)) 2>&1 &")
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The operator table the decode run script converts before its servers start.
+    static let nzConfig = "/usr/local/Ascend/ascend-toolkit/latest/opp/built-in/op_impl/ai_core/tbe/config/ascend910_93/aic-ascend910_93-ops-info.json"
+}
