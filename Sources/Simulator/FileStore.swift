@@ -248,6 +248,16 @@ public final class FileStore: @unchecked Sendable {
         return result.sorted()
     }
 
+    /// Directories below `directory`, at any depth, sorted.
+    public func directories(under directory: String) -> [String] {
+        let parts = splits.directory(directory)
+        guard let node = node(parts) else { return [] }
+        let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
+        var result: [String] = []
+        node.forEachDirectory(prefix: prefix) { result.append($0) }
+        return result.sorted()
+    }
+
     /// True when some file lies below `directory`.
     public func hasFiles(under directory: String) -> Bool {
         node(splits.directory(directory)).map { $0.fileCount > 0 } ?? false
