@@ -125,6 +125,13 @@ struct ActionRun {
         case .startServer: startServer()
         case .waitForServers, .waitForProxy: waitForPorts()
         case .startProxy: startProxy()
+        case .waitForServerLog: waitForServerLog()
+        case .makeBindScriptExecutable, .bindCPUs:
+            guard requireContainer() else { return }
+            guard container()!.hasCode else {
+                return fail(1, "chmod: cannot access '\(Paths.containerScripts)/bind_cpu.sh': No such file or directory")
+            }
+            ok("", 0.5)
         case .makeExecutorLogDirectory:
             executor.makeDirectories(paths.executorLogs(host))
             ok()

@@ -159,6 +159,19 @@ extension ActionRun {
         ok("", 1)
     }
 
+    /// The first API server logs "Application startup complete" once it listens; the wait polls for that.
+    mutating func waitForServerLog() {
+        guard requireContainer() else { return }
+        let name = containerName
+        guard let first = machine.processes.filter({ $0.container == name && $0.host == host.name && !$0.ports.isEmpty })
+            .min(by: { $0.readyAt < $1.readyAt }) else {
+            return fail(1, "Timeout waiting for service", duration: task.step.timeout)
+        }
+        let wait = max(0, first.readyAt - now)
+        guard wait <= task.step.timeout else { return fail(1, "Timeout waiting for service", duration: task.step.timeout) }
+        ok("", wait)
+    }
+
     mutating func startProxy() {
         guard requireContainer() else { return }
         guard machine.files[paths.script(.runProxy)] != nil else {

@@ -13,7 +13,18 @@ public struct StateSummary: Codable, Equatable, Sendable {
         public var processes: [String]
         public var ports: [Int]
         public var files: [String: String]
+        /// Inventory host → what pd_run.sh started there: the start_api_servers.py (or ray) command line,
+        /// then the environment variables that decide how vLLM runs.
+        public var launches: [String: [String]] = [:]
     }
+
+    /// The variables of a launch that the summary shows: devices, HCCL and MC2 settings, the connector, the
+    /// ranktables and the interfaces.
+    public static let decisiveVariables = [
+        "ROLE", "ASCEND_RT_VISIBLE_DEVICES", "VLLM_ENABLE_MC2", "HCCL_OP_EXPANSION_MODE", "HCCL_BUFFSIZE", "KV_CONNECTOR",
+        "LMCACHE_CONFIG_FILE", "MOONCAKE_CONFIG_PATH", "RANK_TABLE_FILE_PATH", "GLOBAL_RANK_TABLE_FILE_PATH",
+        "GLOO_SOCKET_IFNAME", "TP_SOCKET_IFNAME",
+    ]
 
     public var machines: [String: MachineState]
 
@@ -32,7 +43,20 @@ public struct StateSummary: Codable, Equatable, Sendable {
             containers: m.containers.values.map { "\($0.name) (\($0.image), \($0.running ? "running" : "stopped"))" }.sorted(),
             processes: m.processes.map { "\($0.container ?? "host"): \($0.command)" + ($0.ports.isEmpty ? "" : " ports \($0.ports.map(String.init).joined(separator: ","))") }.sorted(),
             ports: m.ports.keys.sorted(),
-            files: m.files.summaryEntries())
+            files: m.files.summaryEntries(),
+            launches: m.launches.mapValues(launchLines))
+    }
+
+    static func launchLines(_ launch: PDRunProgram.Launch) -> [String] {
+        var lines: [String] = []
+        for start in [launch.ray, launch.apiServers].compactMap({ $0 }) {
+            lines.append(([start.tool] + start.argv).map { Shell.quote($0) }.joined(separator: " "))
+        }
+        let env = launch.apiServers?.environment ?? launch.ray?.environment ?? [:]
+        for name in decisiveVariables {
+            lines.append("\(name)=" + (env[name] ?? "(unset)"))
+        }
+        return lines
     }
 
     /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.
@@ -50,6 +74,7 @@ public struct StateSummary: Codable, Equatable, Sendable {
             return (address, .object([
                 ("containers", strings(m.containers)),
                 ("files", .object(m.files.keys.sorted().map { ($0, .string(m.files[$0]!)) })),
+                ("launches", .object(m.launches.keys.sorted().map { ($0, strings(m.launches[$0]!)) })),
                 ("ports", .array(m.ports.map(JSONValue.int))),
                 ("processes", strings(m.processes)),
             ]))
@@ -71,6 +96,9 @@ public struct StateSummary: Codable, Equatable, Sendable {
                 lines.append(old.files[f] == nil ? "+ file \(f)" : "~ file \(f)")
             }
             for f in old.files.keys.sorted() where new.files[f] == nil { lines.append("- file \(f)") }
+            for h in new.launches.keys.sorted() where old.launches[h] != new.launches[h] {
+                lines.append((old.launches[h] == nil ? "+ launch " : "~ launch ") + "\(h): " + (new.launches[h]!.first ?? ""))
+            }
             changes[machine] = lines
         }
         return changes

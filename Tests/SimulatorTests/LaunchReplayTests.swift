@@ -124,6 +124,20 @@ import TestSupport
         try Self.check(rehearsal, against: "\(shape).json")
     }
 
+    /// The state summary shows each host's launch as the reference's start_api_servers.py start.
+    @Test func stateSummaryShowsTheReferenceLaunch() throws {
+        let rehearsal = Rehearsal.run(try Self.scenario("2P1D", name: "2P1D"), options: Self.allButFetchLog)
+        let summary = StateSummary(world: rehearsal.world)
+        let golden = try Self.goldenRun("2P1D.json")
+        for host in rehearsal.cluster.hosts where host.role != .proxy {
+            let api = try #require(golden[host.name]?.last)
+            let lines = try #require(summary.machines[host.address]?.launches[host.name], "\(host.name) has no launch")
+            #expect(lines.first == ([api.tool] + api.argv).map { Shell.quote($0) }.joined(separator: " "))
+            #expect(lines.contains("ASCEND_RT_VISIBLE_DEVICES=" + (api.env["ASCEND_RT_VISIBLE_DEVICES"] ?? "(unset)")))
+            #expect(lines.contains("HCCL_BUFFSIZE=" + (api.env["HCCL_BUFFSIZE"] ?? "(unset)")))
+        }
+    }
+
     @Test func lmcacheStartsWhatTheReferenceStarts() throws {
         let rehearsal = Rehearsal.run(try Self.scenario("2P1D", name: "2P1D-LMCache", settings: "KV_CONNECTOR: LMCacheConnectorV1"),
                                       options: Self.allButFetchLog)

@@ -82,7 +82,7 @@ import Testing
         let r = Rehearsal.run(try load("fault-port-busy"))
         #expect(r.run.failure?.step.id == "start-decode")
         #expect(r.run.failure?.message.contains("foreign-listener") == true)
-        #expect(r.run.failure?.message.contains("the seed reports success") == true)
+        #expect(r.run.failure?.message.contains("the reference playbook reports success") == true)
     }
 
     @Test func everySampleScenarioMeetsItsExpectations() throws {

@@ -47,6 +47,7 @@ public enum AddNodePlaybook {
             Step(id: "start-prefill", name: "run the new prefill service", tags: tags, hosts: newP, action: .startServer),
             Step(id: "wait-new-servers", name: "wait until the new servers are ready", tags: tags, hosts: newPD,
                  action: .waitForServers, timeout: 1800),
+        ] + MainPlaybook.procBindSteps(cluster, tags: tags, prefill: newP, decode: newD, waitForDecode: false) + [
             Step(id: "write-kill-nginx", name: "write kill_nginx_processes.sh", tags: ["run_proxy"], hosts: .proxy,
                  action: .writeFile(.killNginx)),
             Step(id: "kill-nginx", name: "kill nginx in the proxy container", tags: ["run_proxy"], hosts: .proxy,

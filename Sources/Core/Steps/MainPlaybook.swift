@@ -118,6 +118,7 @@ public enum MainPlaybook {
                  hosts: .singleNodePrefill, action: .startServer),
             Step(id: "wait-prefill-single", name: "wait for single-node prefill API servers", tags: ["run_server"],
                  hosts: .singleNodePrefill, action: .waitForServers, timeout: 1800),
+        ] + procBindSteps(cluster, tags: ["proc_bind"], prefill: .prefill, decode: .decode, waitForDecode: true) + [
             Step(id: "write-kill-nginx", name: "write kill_nginx_processes.sh", tags: ["run_proxy"], hosts: .proxy,
                  action: .writeFile(.killNginx)),
             Step(id: "kill-nginx", name: "kill nginx in the proxy container", tags: ["run_proxy"], hosts: .proxy,
@@ -133,7 +134,29 @@ public enum MainPlaybook {
         ]
     }
 
+    /// CPU binding: the binding script is made executable on every P and D host; when `proc_bind_enabled`
+    /// is set, it runs once the decode servers have logged their start.
+    static func procBindSteps(_ cluster: Cluster, tags: [String], prefill: HostSelector, decode: HostSelector,
+                              waitForDecode: Bool) -> [Step] {
+        let off = cluster.globals.procBindEnabled ? nil : "proc_bind_enabled is not set"
+        var steps: [Step] = []
+        if waitForDecode {
+            steps.append(Step(id: "wait-decode-log", name: "wait until the decode servers log their start", tags: tags,
+                              hosts: decode, action: .waitForServerLog, timeout: 300, disabledReason: off))
+        }
+        return steps + [
+            Step(id: "chmod-bind-prefill", name: "make bind_cpu.sh executable in prefill containers", tags: tags, hosts: prefill,
+                 action: .makeBindScriptExecutable),
+            Step(id: "chmod-bind-decode", name: "make bind_cpu.sh executable in decode containers", tags: tags, hosts: decode,
+                 action: .makeBindScriptExecutable),
+            Step(id: "bind-cpus-prefill", name: "bind prefill processes to CPUs", tags: tags, hosts: prefill, action: .bindCPUs,
+                 disabledReason: off),
+            Step(id: "bind-cpus-decode", name: "bind decode processes to CPUs", tags: tags, hosts: decode, action: .bindCPUs,
+                 disabledReason: off),
+        ]
+    }
+
     /// Every tag the playbook knows, for checking `--tags` and `--skip-tags`.
     public static let knownTags = ["always", "run_docker", "clean_up", "sync_code", "pip_install", "ranktable",
-                                   "stop_server", "run_server", "run_proxy", "fetch_log", "add_node", "all"]
+                                   "stop_server", "run_server", "proc_bind", "run_proxy", "fetch_log", "add_node", "all"]
 }

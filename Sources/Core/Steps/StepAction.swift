@@ -57,6 +57,12 @@ public enum StepAction: Sendable, Hashable {
     case makeExecutorLogDirectory
     /// Pull the host's logs to the executor.
     case fetchLogs
+    /// Wait until the host's first API server logs that it started (before CPU binding).
+    case waitForServerLog
+    /// `chmod +x` the CPU-binding script in the container.
+    case makeBindScriptExecutable
+    /// Run the CPU-binding script in the container.
+    case bindCPUs
     /// Add-node: record whether the host's containers exist (registers `existing_containers`).
     case inspectContainers
 

@@ -198,6 +198,15 @@ public struct StepRenderer: Sendable {
             return .operations([.shell("docker exec \(env.joined(separator: " ")) -d \(q(cluster.containerName(host))) /bin/bash -c \(q(paths.script(.runProxy)))")])
         case .waitForProxy:
             return .operations([.waitForPorts(host: host.address, ports: [host.nodePort], timeoutSeconds: Int(step.timeout))])
+        case .waitForServerLog:
+            let log = paths.hostLogs(host) + "/server_0.log"
+            let probe = "docker exec \(q(cluster.containerName(host))) grep -q 'Application startup complete' \(q(log))"
+            return .operations([.shell("waited=0; until \(probe); do if [ $waited -ge \(Int(step.timeout)) ]; then "
+                                       + "echo 'Timeout waiting for service' >&2; exit 1; fi; sleep 20; waited=$((waited + 20)); done")])
+        case .makeBindScriptExecutable:
+            return .operations([.shell("docker exec \(q(cluster.containerName(host))) chmod +x \(Paths.containerScripts)/bind_cpu.sh")])
+        case .bindCPUs:
+            return .operations([.shell(exec(host, Paths.containerScripts + "/bind_cpu.sh"))])
         case .makeExecutorLogDirectory:
             return .operations([.local(command("mkdir -p ", paths.executorLogs(host)))])
         case .fetchLogs:
