@@ -43,6 +43,6 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulatorTests", dependencies: ["Core", "Simulator", "TestSupport"]),
-        .testTarget(name: "DeployerTests", dependencies: ["Core", "Simulator", "Deployer"]),
+        .testTarget(name: "DeployerTests", dependencies: ["Core", "Simulator", "Deployer", "TestSupport"]),
     ]
 )

@@ -64,7 +64,14 @@ public enum LaunchReplay {
     /// Runs `commands` (the docker commands one host received, in order: `docker run`, `docker exec`, `docker
     /// cp`) with `files` (absolute path → content) and `directories` present on the host, and returns the
     /// program starts in order.
-    public static func run(commands: [String], files: [String: String], directories: [String]) throws -> [Start] {
+    /// `hostRoot`, when given, is a directory under which the host kept the deployment's paths (loopback
+    /// test hosts sharing one machine); it is removed from every path first.
+    public static func run(commands: [String], files: [String: String], directories: [String], hostRoot: String? = nil) throws -> [Start] {
+        if let hostRoot {
+            let strip = { (s: String) in s.replacingOccurrences(of: hostRoot, with: "") }
+            return try run(commands: commands.map(strip), files: Dictionary(files.map { (strip($0.key), strip($0.value)) }, uniquingKeysWith: { $1 }),
+                           directories: directories.map(strip))
+        }
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("omnisim-replay-\(UUID().uuidString)").path
         defer { try? fm.removeItem(atPath: root) }

@@ -13,7 +13,19 @@ final class SSHDHarness: @unchecked Sendable {
     var statePath: String { dir + "/state" }
     private var pidFiles: [String: String] = [:]
 
-    init(hosts: [String], passwordAuthentication: Bool = false) throws {
+    /// Where every machine's own files appear to its sshd when file systems are isolated: each sshd runs in
+    /// its own mount namespace with `machines/<host>` bind-mounted here, so machines share nothing, while the
+    /// test process (the executor) sees this directory's own contents.
+    var fileSystemRoot: String { dir + "/fs" }
+    private var isolated = false
+
+    /// A machine's files as the test process sees them (isolated file systems only).
+    func machineRoot(_ host: String) -> String { dir + "/machines/" + host }
+
+    /// `addresses` fixes each host's loopback address (default: a random block); `isolateFileSystems` gives
+    /// each machine its own view of `fileSystemRoot`; `interface` is the default-route interface `ip` reports.
+    init(hosts: [String], passwordAuthentication: Bool = false, addresses fixed: [String: String]? = nil,
+         isolateFileSystems: Bool = false, interface: String = "eth0") throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-sshd-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir + "/shims", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
@@ -21,8 +33,13 @@ final class SSHDHarness: @unchecked Sendable {
         port = Int.random(in: 20000...29999)
         let block = "127.\(Int.random(in: 100...199)).\(Int.random(in: 1...254))"
         var map: [String: String] = [:]
-        for (i, host) in hosts.enumerated() { map[host] = "\(block).\(i + 2)" }
+        for (i, host) in hosts.enumerated() { map[host] = fixed?[host] ?? "\(block).\(i + 2)" }
         addresses = map
+        isolated = isolateFileSystems
+        if isolateFileSystems {
+            for host in hosts { try FileManager.default.createDirectory(atPath: dir + "/machines/" + host, withIntermediateDirectories: true) }
+            try FileManager.default.createDirectory(atPath: dir + "/fs", withIntermediateDirectories: true)
+        }
         clientKey = dir + "/client_ed25519"
         knownHosts = dir + "/known_hosts"
         try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey])
@@ -50,13 +67,13 @@ final class SSHDHarness: @unchecked Sendable {
             UsePAM no
             PasswordAuthentication \(passwordAuthentication ? "yes" : "no")
             KbdInteractiveAuthentication no
-            SetEnv PATH=\(dir)/shims:/usr/local/bin:/usr/bin:/bin OMNISIM_FAKE_HOST=\(host) OMNISIM_FAKE_ADDR=\(address) OMNISIM_STATE=\(dir)/state
+            SetEnv PATH=\(dir)/shims:/usr/local/bin:/usr/bin:/bin OMNISIM_FAKE_HOST=\(host) OMNISIM_FAKE_ADDR=\(address) OMNISIM_STATE=\(dir)/state OMNISIM_FAKE_IFACE=\(interface)
             Subsystem sftp internal-sftp
             LogLevel ERROR
             """
             try config.write(toFile: "\(dir)/sshd_\(host).conf", atomically: true, encoding: .utf8)
             pidFiles[host] = "\(dir)/sshd_\(host).pid"
-            try Self.run("/usr/sbin/sshd", ["-f", "\(dir)/sshd_\(host).conf", "-E", "\(dir)/sshd_\(host).log"])
+            try startSSHD(host)
         }
         try known.write(toFile: knownHosts, atomically: true, encoding: .utf8)
         for host in hosts { try waitUntilListening(map[host]!) }
@@ -99,8 +116,16 @@ final class SSHDHarness: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: key + ".pub")
         try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
         pidFiles[host] = "\(dir)/sshd_\(host).pid"
-        try Self.run("/usr/sbin/sshd", ["-f", "\(dir)/sshd_\(host).conf", "-E", "\(dir)/sshd_\(host).log"])
+        try startSSHD(host)
         try waitUntilListening(addresses[host]!)
+    }
+
+    /// Starts a host's sshd, which daemonizes; with isolated file systems, inside its own mount namespace.
+    private func startSSHD(_ host: String) throws {
+        let sshd = ["/usr/sbin/sshd", "-f", "\(dir)/sshd_\(host).conf", "-E", "\(dir)/sshd_\(host).log"]
+        guard isolated else { try Self.run(sshd[0], Array(sshd.dropFirst())); return }
+        let script = "mount --bind '\(machineRoot(host))' '\(fileSystemRoot)' && exec " + sshd.map { "'\($0)'" }.joined(separator: " ")
+        try Self.run("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script])
     }
 
     func stop() {

@@ -86,7 +86,7 @@ enum Shims {
     #!/bin/bash
     \(record)
     log_call ip "$@"
-    echo "default via 192.0.2.1 dev eth0 proto static"
+    echo "default via 192.0.2.1 dev ${OMNISIM_FAKE_IFACE:-eth0} proto static"
     """
 
     /// Listens on the given ports for at most two minutes, accepting and closing connections.
