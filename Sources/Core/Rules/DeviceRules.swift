@@ -46,8 +46,10 @@ struct DeviceDuplicateRule: Rule {
 }
 
 /// OMS110: ranktable files are found by name; names of hosts sharing a machine must not be confused.
-/// Joined ids are ambiguous ("1,11" and "11,1" both give "111"), and the run script's glob
-/// `local_*<ids>.json` also matches any name ending in the same digits ("15" ends in "5").
+/// Joined ids are ambiguous ("1,11" and "11,1" both give "111"), and the reference playbook's run script
+/// finds its file with the glob `local_*<ids>.json`, which also matches any name ending in the same digits
+/// ("15" ends in "5"). omnisim's run scripts name the file exactly, but an inventory that only works with
+/// them fails on the reference playbook, so the rule keeps both cases.
 struct RanktableNameRule: Rule {
     let code = "OMS110"
     let title = "ranktable file names are unambiguous"
@@ -64,7 +66,7 @@ struct RanktableNameRule: Rule {
                     let same = other.joinedDevices == host.joinedDevices
                     findings.append(finding(host.name, same
                         ? "'\(host.name)' and '\(other.name)' on \(host.address) write the same ranktable file local_ranktable_\(host.address)_\(host.joinedDevices).json"
-                        : "the run script's pattern local_*\(host.joinedDevices).json for '\(host.name)' also matches the file of '\(other.name)' (…_\(other.joinedDevices).json): two matches make pd_run.sh exit 0 without starting anything",
+                        : "the reference run script's pattern local_*\(host.joinedDevices).json for '\(host.name)' also matches the file of '\(other.name)' (…_\(other.joinedDevices).json): with two matches the reference playbook's pd_run.sh exits 0 without starting anything",
                         hint: "give hosts on one machine device lists whose joined ids do not end alike", at: host.location(of: "ascend_rt_visible_devices")))
                 }
             }

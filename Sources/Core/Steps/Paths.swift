@@ -56,21 +56,4 @@ public struct Paths: Sendable {
 
     /// The directory a host's `gen` run writes into.
     public func localRanktableDirectory(_ role: Role) -> String { role == .prefill ? prefillConfig : decodeConfig }
-
-    /// The local ranktable a server process is given (spec: "which local ranktable each process gets"), as
-    /// the shell glob the run script expands.
-    public func localRanktableGlob(for host: Host, in cluster: Cluster) -> String {
-        switch host.role {
-        case .prefill:
-            if cluster.isMultiNodePrefill(host) {
-                return "\(global)/collect_files_p/\(host.hostIP ?? host.address)/local_*merge.json"
-            }
-            return "\(prefillConfig)/local_*\(host.joinedDevices).json"
-        case .decode:
-            if cluster.derived.decodePodNum > 1 { return "\(global)/collect_files_d/local_*merge.json" }
-            return "\(decodeConfig)/local_*.json"
-        case .proxy:
-            return ""
-        }
-    }
 }
