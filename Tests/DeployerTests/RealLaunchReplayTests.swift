@@ -10,8 +10,7 @@ import TestSupport
 /// received (the docker commands its shim recorded, the files on its disk) is replayed under bash and
 /// compared with the reference's recorded launches, as the simulator's operations are.
 @Suite(.serialized) struct RealLaunchReplayTests {
-    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden").path
+    static let golden = GoldenLaunches.directory
 
     /// The reference hosts' default-route interface; the harness's `ip` reports the same.
     static let interface = "enp189s0f0"
@@ -125,28 +124,8 @@ import TestSupport
         return starts
     }
 
-    struct GoldenStart: Decodable {
-        var tool: String, argv: [String], cwd: String, env: [String: String], bashrc_sourced: Bool
-    }
-
-    static func goldenRun(_ file: String) throws -> [String: [LaunchReplay.Start]] {
-        struct Run: Decodable { var hosts: [String: [GoldenStart]] }
-        let data = try Data(contentsOf: URL(fileURLWithPath: golden + "/launch/" + file))
-        return try JSONDecoder().decode(Run.self, from: data).hosts.mapValues { list in
-            list.map { LaunchReplay.Start(tool: $0.tool, argv: $0.argv, cwd: $0.cwd, env: $0.env, bashrcSourced: $0.bashrc_sourced) }
-        }
-    }
-
     static func compare(_ host: String, ours: [LaunchReplay.Start], golden: [LaunchReplay.Start]) {
-        #expect(ours.count == golden.count, "\(host): \(ours.count) starts, the reference has \(golden.count):\n  ours: \(ours.map(\.description))")
-        for (i, (o, g)) in zip(ours, golden).enumerated() {
-            let at = "\(host) start \(i + 1) (\(g.tool) \(g.argv.prefix(3)))"
-            #expect(o.tool == g.tool && o.argv == g.argv, "\(at): argv\n  ours:      \(o.argv)\n  reference: \(g.argv)")
-            #expect(o.cwd == g.cwd && o.bashrcSourced == g.bashrcSourced, "\(at): \(o.cwd) \(o.bashrcSourced) ≠ \(g.cwd) \(g.bashrcSourced)")
-            for name in Set(o.env.keys).union(g.env.keys).sorted() where o.env[name] != g.env[name] {
-                Issue.record("\(at): \(name)=\(o.env[name] ?? "(unset)"), the reference has \(g.env[name] ?? "(unset)")")
-            }
-        }
+        for difference in GoldenLaunches.differences(host, ours: ours, reference: golden) { Issue.record(Comment(rawValue: difference)) }
     }
 
     static let allButFetchLog = RunOptions(skipTags: ["fetch_log"])
@@ -157,7 +136,7 @@ import TestSupport
         let cluster = d.scenario.cluster
         let result = Runner(cluster: cluster, steps: MainPlaybook.steps(for: cluster), backend: backend(d.harness), options: allButFetchLog).run()
         #expect(result.failure == nil, "\(result.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
-        let golden = try goldenRun(file)
+        let golden = try GoldenLaunches.load(file)
         let calls = ArraySlice(d.harness.calls())
         for host in cluster.hosts {
             compare(host.name, ours: try replay(host, d, cluster: cluster, calls: calls), golden: golden[host.name] ?? [])
@@ -192,7 +171,7 @@ import TestSupport
         let outcome = job.run()
         #expect(outcome.status == 0)
         let calls = d.harness.calls().dropFirst(before)
-        let golden = try Self.goldenRun("add-node-1P1D-to-2P1D.json")
+        let golden = try GoldenLaunches.load("add-node-1P1D-to-2P1D.json")
         let cluster = d.scenario.cluster
         for host in cluster.hosts {
             Self.compare(host.name, ours: try Self.replay(host, d, cluster: cluster, calls: calls), golden: golden[host.name] ?? [])

@@ -10,8 +10,7 @@ import TestSupport
 /// recorder there; what it then starts is taken from omnisim's model of it (`PDRunProgram`), so the
 /// reference's `start_api_servers.py` entries check that model too.
 @Suite struct LaunchReplayTests {
-    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden").path
+    static let golden = GoldenLaunches.directory
 
     /// The reference hosts' default-route interface; the simulated machines answer the same.
     static let machines = "machines:\n  default: { interface: enp189s0f0 }\n"
@@ -27,23 +26,6 @@ import TestSupport
         \(settings.isEmpty ? "" : "settings:\n  \(settings)\n")\(machines)
         """.write(toFile: path, atomically: true, encoding: .utf8)
         return try ScenarioLoader.load(path: path)
-    }
-
-    struct GoldenStart: Decodable {
-        var tool: String
-        var argv: [String]
-        var cwd: String
-        var env: [String: String]
-        var bashrc_sourced: Bool
-
-        var start: LaunchReplay.Start { LaunchReplay.Start(tool: tool, argv: argv, cwd: cwd, env: env, bashrcSourced: bashrc_sourced) }
-    }
-
-    struct GoldenRun: Decodable { var hosts: [String: [GoldenStart]] }
-
-    static func goldenRun(_ file: String) throws -> [String: [LaunchReplay.Start]] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: golden + "/launch/" + file))
-        return try JSONDecoder().decode(GoldenRun.self, from: data).hosts.mapValues { $0.map(\.start) }
     }
 
     /// What one host received in `run`: its docker commands in order, and the files written to it.
@@ -92,23 +74,12 @@ import TestSupport
         return starts
     }
 
-    /// Compares entry by entry: argv exactly, the environment variable by variable.
     static func compare(_ host: String, ours: [LaunchReplay.Start], golden: [LaunchReplay.Start]) {
-        #expect(ours.count == golden.count, "\(host): \(ours.count) starts, the reference has \(golden.count):\n  ours: \(ours.map(\.description))\n  reference: \(golden.map(\.description))")
-        for (i, (o, g)) in zip(ours, golden).enumerated() {
-            let at = "\(host) start \(i + 1) (\(g.tool) \(g.argv.prefix(3)))"
-            #expect(o.tool == g.tool, "\(at): tool")
-            #expect(o.argv == g.argv, "\(at): argv\n  ours:      \(o.argv)\n  reference: \(g.argv)")
-            #expect(o.cwd == g.cwd, "\(at): cwd \(o.cwd) ≠ \(g.cwd)")
-            #expect(o.bashrcSourced == g.bashrcSourced, "\(at): ~/.bashrc sourced \(o.bashrcSourced) ≠ \(g.bashrcSourced)")
-            for name in Set(o.env.keys).union(g.env.keys).sorted() where o.env[name] != g.env[name] {
-                Issue.record("\(at): \(name)=\(o.env[name] ?? "(unset)"), the reference has \(g.env[name] ?? "(unset)")")
-            }
-        }
+        for difference in GoldenLaunches.differences(host, ours: ours, reference: golden) { Issue.record(Comment(rawValue: difference)) }
     }
 
     static func check(_ rehearsal: Rehearsal, against file: String) throws {
-        let golden = try goldenRun(file)
+        let golden = try GoldenLaunches.load(file)
         for host in rehearsal.cluster.hosts {
             let machine = rehearsal.world.machines[host.address]!
             compare(host.name, ours: try replay(host.name, in: rehearsal.run, machine: machine), golden: golden[host.name] ?? [])
@@ -128,7 +99,7 @@ import TestSupport
     @Test func stateSummaryShowsTheReferenceLaunch() throws {
         let rehearsal = Rehearsal.run(try Self.scenario("2P1D", name: "2P1D"), options: Self.allButFetchLog)
         let summary = StateSummary(world: rehearsal.world)
-        let golden = try Self.goldenRun("2P1D.json")
+        let golden = try GoldenLaunches.load("2P1D.json")
         for host in rehearsal.cluster.hosts where host.role != .proxy {
             let api = try #require(golden[host.name]?.last)
             let lines = try #require(summary.machines[host.address]?.launches[host.name], "\(host.name) has no launch")
@@ -151,7 +122,7 @@ import TestSupport
         let addNode = AddNodeRehearsal.run(current: current, target: target, options: Self.allButFetchLog)
         let run = try #require(addNode.run, "add-node did not run: \(addNode.plan)")
         #expect(run.succeeded, "\(run.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
-        let golden = try Self.goldenRun("add-node-1P1D-to-2P1D.json")
+        let golden = try GoldenLaunches.load("add-node-1P1D-to-2P1D.json")
         for host in target.cluster.hosts {
             let machine = addNode.world.machines[host.address]!
             Self.compare(host.name, ours: try Self.replay(host.name, in: run, machine: machine), golden: golden[host.name] ?? [])

@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct PDRunProgramTests {
     @Test(arguments: ["1P1D.json", "2P1D.json", "4P1D.json", "2P1D-LMCache.json", "add-node-1P1D-to-2P1D.json"])
     func modelStartsWhatTheRealScriptStarted(_ file: String) throws {
-        let run = try LaunchReplayTests.goldenRun(file)
+        let run = try GoldenLaunches.load(file)
         var checked = 0
         for (host, starts) in run {
             for (i, start) in starts.enumerated() where start.tool == "pd_run.sh" {

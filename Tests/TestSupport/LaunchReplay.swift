@@ -193,3 +193,41 @@ public enum LaunchReplay {
 
     """
 }
+
+/// The reference's recorded launches (Tests/Golden/launch), and the comparison with replayed ones.
+public enum GoldenLaunches {
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Golden").path
+
+    struct Entry: Decodable {
+        var tool: String, argv: [String], cwd: String, env: [String: String], bashrc_sourced: Bool
+    }
+
+    /// One recorded run: inventory host → its program starts in order.
+    public static func load(_ file: String) throws -> [String: [LaunchReplay.Start]] {
+        struct Run: Decodable { var hosts: [String: [Entry]] }
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/launch/" + file))
+        return try JSONDecoder().decode(Run.self, from: data).hosts.mapValues { list in
+            list.map { LaunchReplay.Start(tool: $0.tool, argv: $0.argv, cwd: $0.cwd, env: $0.env, bashrcSourced: $0.bashrc_sourced) }
+        }
+    }
+
+    /// Every difference between `ours` and the reference's starts of one host, entry by entry: the count,
+    /// then per entry the tool and argv exactly, the directory, `~/.bashrc`, and each variable.
+    public static func differences(_ host: String, ours: [LaunchReplay.Start], reference: [LaunchReplay.Start]) -> [String] {
+        var found: [String] = []
+        if ours.count != reference.count {
+            found.append("\(host): \(ours.count) starts, the reference has \(reference.count):\n  ours: \(ours.map(\.description))\n  reference: \(reference.map(\.description))")
+        }
+        for (i, (o, g)) in zip(ours, reference).enumerated() {
+            let at = "\(host) start \(i + 1) (\(g.tool) \(g.argv.prefix(3)))"
+            if o.tool != g.tool || o.argv != g.argv { found.append("\(at): \(o.tool) \(o.argv)\n  reference: \(g.tool) \(g.argv)") }
+            if o.cwd != g.cwd { found.append("\(at): runs in \(o.cwd), the reference in \(g.cwd)") }
+            if o.bashrcSourced != g.bashrcSourced { found.append("\(at): ~/.bashrc sourced \(o.bashrcSourced), the reference \(g.bashrcSourced)") }
+            for name in Set(o.env.keys).union(g.env.keys).sorted() where o.env[name] != g.env[name] {
+                found.append("\(at): \(name)=\(o.env[name] ?? "(unset)"), the reference has \(g.env[name] ?? "(unset)")")
+            }
+        }
+        return found
+    }
+}
