@@ -91,6 +91,8 @@ public final class Machine: @unchecked Sendable {
     public let address: String
     public let spec: MachineSpec
     public let files: FileStore
+    /// The files the machine started with (shared with every machine that started alike, never changed).
+    private let startingFiles: FileStore
     public var containers: [String: SimContainer] = [:]
     public var processes: [SimProcess] = []
     /// Port → pid of the process listening on it.
@@ -109,7 +111,8 @@ public final class Machine: @unchecked Sendable {
     init(address: String, spec: MachineSpec, defaultImage: String, base: Base) {
         self.address = address
         self.spec = spec
-        self.files = FileStore(copying: base.store(withModel: spec.modelPresent))
+        startingFiles = base.store(withModel: spec.modelPresent)
+        self.files = FileStore(copying: startingFiles)
         self.images = Set(spec.images ?? [defaultImage])
         self.pullable = spec.pullable
         npus = base.deviceAddresses(spec.deviceIP, octet: DeviceIPTemplate.octet(of: address) ?? 0, count: spec.npus)
@@ -187,6 +190,11 @@ public final class Machine: @unchecked Sendable {
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] { files.listing(directory) }
+
+    /// Every file created or changed since the machine was set up, sorted; removed files are not listed.
+    public func changedFiles() -> [String] {
+        files.paths(under: "/").filter { startingFiles[$0] != files[$0] }
+    }
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) { files.removeContents(of: directory) }

@@ -4,22 +4,31 @@ import Testing
 import TestSupport
 
 extension Golden {
-    /// A scenario over one of the golden inventories, with the reference run's machine facts: device d of a
-    /// machine whose address ends in o answers `29.o.d.1`. Written as a file, so the loader reads `device_ip`.
-    static func scenario(_ shape: String, extra: String = "") throws -> Scenario {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-golden-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("golden-\(shape).yml")
-        let inventory = url("inventory_\(shape).yml").path
+    /// A scenario file over one of the golden inventories, with the reference run's machine facts: device d
+    /// of a machine whose address ends in o answers `29.o.d.1`. `extra` is appended to the scenario's text.
+    static func writeScenario(_ shape: String, extra: String = "", in directory: URL) throws -> String {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("golden-\(shape).yml")
         try """
         name: golden-\(shape)
-        inventory: \(inventory)
+        inventory: \(url("inventory_\(shape).yml").path)
         machines:
           default: { device_ip: "29.{octet}.{device}.1" }
         \(extra)
         """.write(to: file, atomically: true, encoding: .utf8)
-        return try ScenarioLoader.load(path: file.path)
+        return file.path
+    }
+
+    /// A fresh scratch directory, removed by the caller.
+    static func scratch() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-golden-\(getpid())-\(UUID().uuidString)")
+    }
+
+    /// The golden scenario, loaded through the scenario loader.
+    static func scenario(_ shape: String, extra: String = "") throws -> Scenario {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try ScenarioLoader.load(path: try writeScenario(shape, extra: extra, in: dir))
     }
 }
 
