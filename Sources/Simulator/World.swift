@@ -191,10 +191,9 @@ public final class Machine: @unchecked Sendable {
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] { files.listing(directory) }
 
-    /// Every file created or changed since the machine was set up, sorted; removed files are not listed.
-    public func changedFiles() -> [String] {
-        files.paths(under: "/").filter { startingFiles[$0] != files[$0] }
-    }
+    /// Every file created or changed since the machine was set up (removed ones are not listed), with
+    /// each mounted, unchanged tree given whole.
+    public func changes() -> [FileStore.Change] { files.changes(since: startingFiles) }
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) { files.removeContents(of: directory) }

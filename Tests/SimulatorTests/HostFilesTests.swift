@@ -5,16 +5,21 @@ import TestSupport
 
 /// `omnisim validate` writes what each host ends with under `reports/<scenario>/hosts/<host>/<path>`.
 @Suite struct HostFilesTests {
-    /// Every file under `directory` on disk, by path relative to it.
+    /// Every file under `directory` on disk, by path relative to it, following symbolic links as a reader
+    /// of the reports would.
     func written(_ directory: String) throws -> [String: [UInt8]] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [:] }
+        let fm = FileManager.default
         var files: [String: [UInt8]] = [:]
-        for case let relative as String in walker {
-            var isDirectory: ObjCBool = false
-            let path = directory + "/" + relative
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            files[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        func walk(_ relative: String) throws {
+            let path = relative.isEmpty ? directory : directory + "/" + relative
+            for name in try fm.contentsOfDirectory(atPath: path) {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory: ObjCBool = false
+                guard fm.fileExists(atPath: directory + "/" + child, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue { try walk(child) } else { files[child] = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + child))) }
+            }
         }
+        if fm.fileExists(atPath: directory) { try walk("") }
         return files
     }
 
@@ -86,7 +91,7 @@ import TestSupport
         let r = Rehearsal.run(try Golden.scenario("1P1D"))
         let settings = r.cluster.settings
         let p0 = try #require(r.cluster.host(named: "p0"))
-        let paths = HostFiles.files(of: p0, in: r.world, cluster: r.cluster).map(\.path)
+        let paths = HostFiles.entries(of: p0, in: r.world, cluster: r.cluster).map(\.path)
         let machine = r.world.machine(for: p0)
         // The machine does hold the code checkout, the logs and the model, but they are not listed.
         #expect(machine.files(under: settings.codePath).count > 0 && machine.files(under: settings.logPath).count > 0)
@@ -95,5 +100,51 @@ import TestSupport
         #expect(paths.contains(settings.scriptsPath + "/vllm_run_for_p.sh"))
         #expect(!paths.contains("/usr/local/nginx/conf/nginx.conf"), "nginx.conf is in c0's container, not p0's")
         #expect(HostFiles.component("..") == "%2E%2E" && HostFiles.component("a/b%") == "a%2Fb%25" && HostFiles.component("p0") == "p0")
+    }
+
+    /// A tree pushed whole to every machine (the global ranktables of a large cluster) is written once and
+    /// linked from each host, so the output grows with the number of hosts.
+    @Test func sharedTreesAreWrittenOnce() throws {
+        let dir = Golden.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prefill = (0..<20).map { i in
+            "        p\(i): {ansible_host: \"10.0.1.\(i + 1)\", node_rank: 0, kv_rank: \(i), host_ip: \"10.0.1.\(i + 1)\", ascend_rt_visible_devices: \"0,1\", node_port: \(8000 + i), api_port: \(9000 + i)}"
+        }
+        let inventory = """
+        all:
+          children:
+            P:
+              hosts:
+        \(prefill.joined(separator: "\n"))
+            D:
+              hosts:
+                d0: {ansible_host: "10.0.2.1", node_rank: 0, host_ip: "10.0.2.1", ascend_rt_visible_devices: "0,1", node_port: 8100, api_port: 9100}
+            C:
+              hosts:
+                c0: {ansible_host: "10.0.1.1", node_rank: 0, node_port: 7000}
+        """
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try inventory.write(to: dir.appendingPathComponent("inventory.yml"), atomically: true, encoding: .utf8)
+        try "inventory: inventory.yml\n".write(to: dir.appendingPathComponent("wide.yml"), atomically: true, encoding: .utf8)
+        #expect(validate(dir.path + "/wide.yml", into: dir.path + "/reports") == .passed)
+        let hosts = dir.path + "/reports/wide/hosts"
+        let r = Rehearsal.run(try ScenarioLoader.load(path: dir.path + "/wide.yml"))
+        let global = Paths(r.cluster.settings).global
+        let p0 = r.world.machine(for: try #require(r.cluster.host(named: "p0")))
+        let expected = Dictionary(uniqueKeysWithValues: p0.files(under: global).map {
+            (String($0.dropFirst(global.count + 1)), Array(p0.files[$0]!.content.utf8))
+        })
+        #expect(expected.count > 32, "the global tree is large enough to be shared")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hosts + "/.shared") == ["1"])
+        for host in r.cluster.hosts {
+            let path = hosts + "/" + host.name + global
+            // The first P host's machine merged the tree itself; every other machine received the one copy.
+            let link = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+            #expect(host.address == p0.address ? link == nil : link?.hasSuffix(".shared/1") == true, "\(host.name): \(link ?? "a directory")")
+            for problem in Golden.treeDifferences(try written(path), expected) { Issue.record("\(host.name): \(problem)") }
+        }
+        // Regular files: the shared copy once, plus a few scripts and local ranktables per host.
+        let regular = FileManager.default.enumerator(atPath: hosts)!.allObjects.count
+        #expect(regular < expected.count + r.cluster.hosts.count * 20, "\(regular) entries")
     }
 }

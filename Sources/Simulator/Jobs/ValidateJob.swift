@@ -63,8 +63,8 @@ public struct ValidateJob {
         do {
             try JUnitWriter.write(report, to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
             try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(reportDirectory)/\(target.name)/state.json")
-            try AtomicFile.replaceDirectory("\(reportDirectory)/\(target.name)/hosts",
-                                            with: HostFiles.tree(of: rehearsal.world, cluster: target.cluster))
+            let hosts = HostFiles.output(of: rehearsal.world, cluster: target.cluster)
+            try AtomicFile.replaceDirectory("\(reportDirectory)/\(target.name)/hosts", with: hosts.files, links: hosts.links)
             try AtomicFile.write("# \(target.name)\n\nAdd-node rehearsal on top of `\(current.name)`.\n\n```\n"
                                  + rehearsal.summary().joined(separator: "\n") + "\n```\n", to: "\(reportDirectory)/\(target.name).md")
         } catch {
@@ -98,7 +98,8 @@ public struct ValidateJob {
                 (relative: String(file.dropFirst(global.count + 1)), text: executor.files[file]!.content)
             }
             try AtomicFile.replaceDirectory("\(dir)/ranktables", with: ranktables)
-            try AtomicFile.replaceDirectory("\(dir)/hosts", with: HostFiles.tree(of: rehearsal.world, cluster: cluster))
+            let hosts = HostFiles.output(of: rehearsal.world, cluster: cluster)
+            try AtomicFile.replaceDirectory("\(dir)/hosts", with: hosts.files, links: hosts.links)
         })
     }
 
