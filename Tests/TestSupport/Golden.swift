@@ -37,7 +37,8 @@ public enum Golden {
         return "first difference at byte \(at) (\(actual.count) bytes, reference \(expected.count)):\n  got       \(around(actual))\n  reference \(around(expected))"
     }
 
-    /// Nil when `actual` holds exactly the files of `expected` with the same bytes; else what differs.
+    /// What differs between two trees of files: names missing or extra, and each file whose bytes differ.
+    /// Empty when `actual` holds exactly the files of `expected`, byte for byte.
     public static func treeDifferences(_ actual: [String: [UInt8]], _ expected: [String: [UInt8]]) -> [String] {
         var problems: [String] = []
         let missing = Set(expected.keys).subtracting(actual.keys).sorted()

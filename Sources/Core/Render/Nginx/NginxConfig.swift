@@ -1,5 +1,8 @@
 /// Inputs of global_proxy.sh as run_proxy_server.sh calls it.
 public struct NginxSettings: Sendable {
+    /// The script version. V2's output is checked byte for byte against the reference script; V1 keeps
+    /// V2's layout and differs where the V1 script does (pd_score_balance lines, the modules' position,
+    /// unknown balancer names).
     public enum Flavor: Sendable { case v1, v2 }
 
     public var listenPort: Int
