@@ -334,6 +334,35 @@ public final class FileStore: @unchecked Sendable {
         }
     }
 
+    /// What differs from `start`: a file created or changed, or a tree mounted and unchanged since, which
+    /// may be shared with other machines and is given whole rather than file by file.
+    public enum Change {
+        case file(path: String, file: SimFile)
+        case tree(path: String, tree: FileTree)
+    }
+
+    /// Every file created or changed since the store was `start`, and every mounted, unchanged tree, in
+    /// path order. Directories still shared with `start` are skipped without being walked.
+    public func changes(since start: FileStore) -> [Change] {
+        var result: [Change] = []
+        func visit(_ node: DirectoryNode, _ before: DirectoryNode?, _ prefix: String) {
+            if node === before { return }
+            for (name, file) in node.files.sorted(by: { $0.key.text < $1.key.text }) where before?.files[name] != file {
+                result.append(.file(path: prefix + name.text, file: file))
+            }
+            for (name, child) in node.directories.sorted(by: { $0.key.text < $1.key.text }) {
+                let earlier = before?.directories[name]
+                if node.mounted.contains(name) && child !== earlier {
+                    result.append(.tree(path: prefix + name.text, tree: FileTree(child)))
+                } else {
+                    visit(child, earlier, prefix + name.text + "/")
+                }
+            }
+        }
+        visit(root, start.root, "/")
+        return result
+    }
+
     /// Every file by absolute path, except that each mounted, unchanged tree is one `<dir>/**` entry.
     public func summaryEntries() -> [String: String] {
         var result: [String: String] = [:]

@@ -17,7 +17,7 @@ public struct SimFile: Sendable, Hashable {
             lock.lock()
             defer { lock.unlock() }
             if let cached { return cached }
-            let text = document.printed() + "\n"
+            let text = document.printed()
             cached = text
             return text
         }
@@ -33,7 +33,7 @@ public struct SimFile: Sendable, Hashable {
         self.mode = mode
     }
 
-    /// The file `json.dump(document, f, indent=4)` followed by a newline writes.
+    /// The file `json.dump(document, f, indent=4)` writes: no newline after the closing brace.
     public init(document: JSONValue, mode: Int) {
         self.text = nil
         self.printed = Printed(document)
@@ -91,6 +91,8 @@ public final class Machine: @unchecked Sendable {
     public let address: String
     public let spec: MachineSpec
     public let files: FileStore
+    /// The files the machine started with (shared with every machine that started alike, never changed).
+    private let startingFiles: FileStore
     public var containers: [String: SimContainer] = [:]
     public var processes: [SimProcess] = []
     /// Port → pid of the process listening on it.
@@ -111,11 +113,11 @@ public final class Machine: @unchecked Sendable {
     init(address: String, spec: MachineSpec, defaultImage: String, base: Base) {
         self.address = address
         self.spec = spec
-        self.files = FileStore(copying: base.store(withModel: spec.modelPresent))
+        startingFiles = base.store(withModel: spec.modelPresent)
+        self.files = FileStore(copying: startingFiles)
         self.images = Set(spec.images ?? [defaultImage])
         self.pullable = spec.pullable
-        let octet = Int(address.utf8.split(separator: UInt8(ascii: ".")).last.flatMap { Substring($0) }.flatMap { Int($0) } ?? 0)
-        npus = base.deviceAddresses(octet: octet % 256, count: spec.npus)
+        npus = base.deviceAddresses(spec.deviceIP, octet: DeviceIPTemplate.octet(of: address) ?? 0, count: spec.npus)
     }
 
     /// What new machines start from: the usual directories (with or without the model's weights) and
@@ -136,15 +138,20 @@ public final class Machine: @unchecked Sendable {
 
         func store(withModel model: Bool) -> FileStore { model ? withModel : plain }
 
-        /// Device id → `29.<octet>.<id / 256>.<id % 256>`; machines whose addresses end alike share one table.
-        private var addresses: [Int: [Int: String]] = [:]
+        /// Device id → the address `template` gives it; machines with the same template, last address
+        /// number and NPU count share one table.
+        private struct TableKey: Hashable {
+            let template: DeviceIPTemplate
+            let octet: Int, count: Int
+        }
+        private var addresses: [TableKey: [Int: String]] = [:]
 
-        func deviceAddresses(octet: Int, count: Int) -> [Int: String] {
-            let key = octet * 65536 + count
+        func deviceAddresses(_ template: DeviceIPTemplate, octet: Int, count: Int) -> [Int: String] {
+            let key = TableKey(template: template, octet: octet, count: count)
             if let known = addresses[key] { return known }
             var table: [Int: String] = [:]
             table.reserveCapacity(count)
-            for id in 0..<count { table[id] = "29.\(octet).\(id / 256).\(id % 256)" }
+            for id in 0..<count { table[id] = template.render(octet: octet, device: id) }
             addresses[key] = table
             return table
         }
@@ -185,6 +192,10 @@ public final class Machine: @unchecked Sendable {
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] { files.listing(directory) }
+
+    /// Every file created or changed since the machine was set up (removed ones are not listed), with
+    /// each mounted, unchanged tree given whole.
+    public func changes() -> [FileStore.Change] { files.changes(since: startingFiles) }
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) { files.removeContents(of: directory) }

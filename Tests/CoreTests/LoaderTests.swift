@@ -160,6 +160,46 @@ import Testing
         #expect(try ScenarioLoader.load(path: ok).settings.kvConnector == "LMCacheConnectorV1")
     }
 
+    /// `device_ip` under `default:` and per machine address, and where a bad one is reported.
+    @Test func deviceIPTemplates() throws {
+        let inv = try write(Self.good, name: "inventory.yml")
+        let dir = (inv as NSString).deletingLastPathComponent
+        func load(_ machines: String) throws -> (path: String, result: Result<Scenario, InputError>) {
+            let path = "\(dir)/s-\(UUID().uuidString).yml"
+            try "inventory: inventory.yml\nmachines:\n\(machines)".write(toFile: path, atomically: true, encoding: .utf8)
+            do { return (path, .success(try ScenarioLoader.load(path: path))) } catch let e as InputError { return (path, .failure(e)) }
+        }
+        func error(_ machines: String) throws -> Diagnostic {
+            let (path, result) = try load(machines)
+            guard case .failure(let e) = result else { Issue.record("no error for \(machines)"); return Diagnostic(code: "none", message: "") }
+            #expect(e.diagnostics[0].location?.file == path)
+            return e.diagnostics[0]
+        }
+
+        let (_, loaded) = try load("  default: { device_ip: \"29.{octet}.{device}.1\" }\n  10.0.0.2:\n    device_ip: 192.168.{device}.{octet}\n")
+        let plan = try loaded.get().machines
+        #expect(plan.spec(for: "10.0.0.1").deviceIP.render(octet: 1, device: 7) == "29.1.7.1")
+        #expect(plan.spec(for: "10.0.0.2").deviceIP.render(octet: 2, device: 7) == "192.168.7.2")
+        #expect(MachinePlan().spec(for: "10.0.0.1").deviceIP == DeviceIPTemplate.builtIn)
+
+        // Reported at the character that is wrong: line 3, column of the '{' that opens `{dev}`.
+        let unknown = try error("  default: { device_ip: \"29.{octet}.{dev}.1\" }\n")
+        #expect(unknown.code == "OMS015")
+        #expect(unknown.location?.line == 3 && unknown.location?.column == 37, "at the '{' of {dev}: \(unknown)")
+        #expect(unknown.message.contains("unknown placeholder '{dev}'"))
+        let unclosed = try error("  10.0.0.1:\n    device_ip: 29.{octet.1\n")
+        #expect(unclosed.code == "OMS015" && unclosed.location?.line == 4 && unclosed.location?.column == 19, "\(unclosed)")
+        #expect(try error("  default: { device_ip: \"29.1.}.1\" }\n").message.contains("'}' without a matching '{'"))
+        #expect(try error("  default: { device_ip: \"\" }\n").message.contains("empty"))
+        // Templates that parse but give no IPv4 address on some machine of the inventory.
+        let wide = try error("  default: { device_ip: \"29.{octet}.1{device}0.1\" }\n")
+        #expect(wide.code == "OMS015" && wide.message.contains("gives '29.1.1100.1' for device 10 of 10.0.0.1"), "\(wide)")
+        #expect(try error("  10.0.0.2: { npus: 8, device_ip: \"29.0.{device}\" }\n").message.contains("'29.0.0' for device 0 of 10.0.0.2"))
+        #expect(try error("  default: { device_ip: 29.0.0.1 }\n  10.0.0.2: { device_ip: \"{octet}.0.0.300\" }\n").location?.line == 4)
+        let mapping = try error("  default:\n    device_ip: {octet}\n")
+        #expect(mapping.code == "OMS002" && mapping.hint?.contains("quote it") == true, "\(mapping)")
+    }
+
     @Test func settingsFromTheOperatorsPlaybook() throws {
         let inv = try write(Self.good, name: "inventory.yml")
         let dir = (inv as NSString).deletingLastPathComponent

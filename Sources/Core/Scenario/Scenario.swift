@@ -64,6 +64,8 @@ public struct MachineSpec: Sendable, Hashable {
     public var interface = "eth0"
     /// What the machine's hostname resolves to inside a container; nil means its own address.
     public var resolvesTo: String? = nil
+    /// What `hccn_tool -i <device> -ip -g` reports for each present device.
+    public var deviceIP = DeviceIPTemplate.builtIn
 
     public init() {}
 
@@ -75,6 +77,7 @@ public struct MachineSpec: Sendable, Hashable {
         public var modelPresent: Bool?
         public var interface: String?
         public var resolvesTo: String?
+        public var deviceIP: DeviceIPTemplate?
         public init() {}
     }
 
@@ -87,6 +90,7 @@ public struct MachineSpec: Sendable, Hashable {
         if let v = patch.modelPresent { spec.modelPresent = v }
         if let v = patch.interface { spec.interface = v }
         if let v = patch.resolvesTo { spec.resolvesTo = v }
+        if let v = patch.deviceIP { spec.deviceIP = v }
         return spec
     }
 }

@@ -69,7 +69,7 @@ public enum ScenarioLoader {
         }
         if let name = node("name") { scenario.name = try reader.string(name.value, what: "'name'") }
         if let text = node("description") { scenario.description = try reader.string(text.value, what: "'description'") }
-        if let machines = node("machines") { scenario.machines = try MachinePlanReader(reader: reader).read(machines.value) }
+        if let machines = node("machines") { scenario.machines = try MachinePlanReader(reader: reader, addresses: inventory.hosts.map(\.address)).read(machines.value) }
         if let faults = node("faults") {
             scenario.faults = try FaultReader(reader: reader, inventory: inventory).read(faults.value)
         }
@@ -133,25 +133,32 @@ public enum PlaybookSettings {
 
 struct MachinePlanReader {
     let reader: NodeReader
-    static let keys = ["npus", "super_node", "images", "pullable", "model_present", "interface", "resolves_to"]
+    /// The inventory's machine addresses, against which `device_ip` templates are checked.
+    var addresses: [String] = []
+    static let keys = ["npus", "super_node", "images", "pullable", "model_present", "interface", "resolves_to", "device_ip"]
 
     func read(_ node: YAMLNode) throws -> MachinePlan {
         var plan = MachinePlan()
+        // Where each written `device_ip` is, by the machine key it was written under.
+        var templateNodes: [String: YAMLNode] = [:]
         for pair in try reader.mapping(node, what: "'machines'") {
             if pair.key == "executor_has_code" {
                 plan.executorHasCode = try reader.bool(pair.value, what: "'executor_has_code'")
                 continue
             }
-            let patch = try readPatch(pair.value, what: "machine '\(pair.key)'")
+            let (patch, templateNode) = try readPatch(pair.value, what: "machine '\(pair.key)'")
+            if let templateNode { templateNodes[pair.key] = templateNode }
             if pair.key == "default" { plan.defaults = plan.defaults.applying(patch) } else { plan.overrides[pair.key] = patch }
         }
+        try checkTemplates(plan, nodes: templateNodes)
         return plan
     }
 
-    private func readPatch(_ node: YAMLNode, what: String) throws -> MachineSpec.Patch {
+    private func readPatch(_ node: YAMLNode, what: String) throws -> (MachineSpec.Patch, YAMLNode?) {
         let pairs = try reader.mapping(node, what: what)
         try reader.checkKeys(pairs, known: Self.keys, what: what)
         var patch = MachineSpec.Patch()
+        var templateNode: YAMLNode?
         for pair in pairs {
             switch pair.key {
             case "npus": patch.npus = try reader.int(pair.value, what: "'npus'", range: 0...64)
@@ -160,10 +167,64 @@ struct MachinePlanReader {
             case "pullable": patch.pullable = try reader.bool(pair.value, what: "'pullable'")
             case "model_present": patch.modelPresent = try reader.bool(pair.value, what: "'model_present'")
             case "interface": patch.interface = try reader.string(pair.value, what: "'interface'")
+            case "device_ip":
+                patch.deviceIP = try template(pair.value)
+                templateNode = pair.value
             default: patch.resolvesTo = try reader.string(pair.value, what: "'resolves_to'")
             }
         }
-        return patch
+        return (patch, templateNode)
+    }
+
+    /// Parses a `device_ip` template; a bad one is an OMS015 error at the offending character.
+    private func template(_ node: YAMLNode) throws -> DeviceIPTemplate {
+        guard case .scalar(let scalar) = node else {
+            var hint = "write the template as a string, e.g. \"29.{octet}.{device}.1\""
+            if case .mapping = node { hint = "a value starting with '{' is a YAML mapping: quote it, e.g. \"{octet}.0.0.1\"" }
+            throw InputError(code: "OMS002", "'device_ip' must be a string, found \(reader.kind(node))",
+                             at: reader.source.location(node), hint: hint)
+        }
+        do {
+            return try DeviceIPTemplate(scalar.string)
+        } catch {
+            throw InputError(code: "OMS015", "'device_ip' template '\(scalar.string)': \(error.description)",
+                             at: characterLocation(node, scalar, error.offset),
+                             hint: "placeholders: \(DeviceIPTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", "))")
+        }
+    }
+
+    /// Where character `offset` of a scalar's text is, when the text is written as is on one line.
+    private func characterLocation(_ node: YAMLNode, _ scalar: YAMLNode.Scalar, _ offset: Int) -> SourceLocation {
+        let start = reader.source.contentLocation(node)
+        let verbatim = scalar.style == .plain || scalar.style == .singleQuoted && !scalar.string.contains("'")
+            || scalar.style == .doubleQuoted && !scalar.string.contains("\\") && !scalar.string.contains("\"")
+        return verbatim && !scalar.string.contains("\n") ? start.advanced(by: offset) : start
+    }
+
+    /// Every written template must give an IPv4 address for each device of each inventory machine it
+    /// applies to (`default:` to the machines without their own), and `{octet}` needs an address ending
+    /// in a number.
+    private func checkTemplates(_ plan: MachinePlan, nodes: [String: YAMLNode]) throws {
+        var seen: Set<String> = []
+        let named = nodes.keys.filter { $0 != "default" }.sorted()
+        for address in addresses + named where seen.insert(address).inserted {
+            let key = plan.overrides[address]?.deviceIP != nil ? address : "default"
+            guard let node = nodes[key] else { continue }
+            let spec = plan.spec(for: address)
+            let template = spec.deviceIP
+            let octet = DeviceIPTemplate.octet(of: address)
+            if template.usesOctet && octet == nil {
+                throw InputError(code: "OMS015", "'device_ip' uses {octet}, but machine address '\(address)' does not end in a number 0-255",
+                                 at: reader.source.location(node))
+            }
+            for device in 0..<spec.npus {
+                let ip = template.render(octet: octet ?? 0, device: device)
+                guard DeviceIPTemplate.isIPv4(ip) else {
+                    throw InputError(code: "OMS015", "'device_ip' template '\(template)' gives '\(ip)' for device \(device) of \(address), not an IPv4 address",
+                                     at: reader.source.location(node), hint: "each of the four dot-separated numbers must be 0-255")
+                }
+            }
+        }
     }
 }
 

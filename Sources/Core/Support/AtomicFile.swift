@@ -71,10 +71,12 @@ public enum AtomicFile {
 }
 
 extension AtomicFile {
-    /// Replaces the directory at `path` with one holding exactly `files` (relative path → text): written
-    /// beside it under a temporary name, then swapped in by renames, so a reader sees the old tree or
-    /// the new one, never a mix. Files left over from an earlier run disappear with the old tree.
-    public static func replaceDirectory(_ path: String, with files: [(relative: String, text: String)]) throws {
+    /// Replaces the directory at `path` with one holding exactly `files` (relative path → text) and
+    /// `links` (relative path → symbolic link target, kept as given): written beside it under a temporary
+    /// name, then swapped in by renames, so a reader sees the old tree or the new one, never a mix. Files
+    /// left over from an earlier run disappear with the old tree.
+    public static func replaceDirectory(_ path: String, with files: [(relative: String, text: String)],
+                                        links: [(relative: String, target: String)] = []) throws {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -93,6 +95,16 @@ extension AtomicFile {
                 }
                 if let why = createFile(target, Array(file.text.utf8)) {
                     throw WriteError(description: "cannot write \(path)/\(file.relative): \(why)")
+                }
+            }
+            for link in links {
+                let at = staging + "/" + link.relative
+                let directory = (at as NSString).deletingLastPathComponent
+                if created.insert(directory).inserted {
+                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                }
+                guard symlink(link.target, at) == 0 else {
+                    throw WriteError(description: "cannot link \(path)/\(link.relative): \(String(cString: strerror(errno)))")
                 }
             }
         } catch {

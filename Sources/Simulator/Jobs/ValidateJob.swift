@@ -1,7 +1,7 @@
 import Foundation
 
 /// `omnisim validate` / `omnisim deploy` (rehearsal) for one scenario file: load, check, rehearse, print,
-/// and write the JUnit report, the state summary and the ranktables.
+/// and write the JUnit report, the state summary, the ranktables and each host's files.
 public struct ValidateJob {
     public var path: String
     public var reportDirectory = "reports"
@@ -63,6 +63,8 @@ public struct ValidateJob {
         do {
             try JUnitWriter.write(report, to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
             try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(reportDirectory)/\(target.name)/state.json")
+            let hosts = HostFiles.output(of: rehearsal.world, cluster: target.cluster)
+            try AtomicFile.replaceDirectory("\(reportDirectory)/\(target.name)/hosts", with: hosts.files, links: hosts.links)
             try AtomicFile.write("# \(target.name)\n\nAdd-node rehearsal on top of `\(current.name)`.\n\n```\n"
                                  + rehearsal.summary().joined(separator: "\n") + "\n```\n", to: "\(reportDirectory)/\(target.name).md")
         } catch {
@@ -73,8 +75,8 @@ public struct ValidateJob {
         return (rehearsal.meetsExpectations ? .passed : .failed, report)
     }
 
-    /// Writes the JUnit report, the summary page, the state summary and the exported ranktables, and
-    /// returns the report. The first two come from the run's results, the last two from the simulated
+    /// Writes the JUnit report, the summary page, the state summary, the exported ranktables and the files
+    /// each host ends with, and returns the report. The first two come from the run's results, the last two from the simulated
     /// world; neither half changes what the other reads, so they are made on two cores.
     func writeOutputs(_ rehearsal: Rehearsal) throws -> TestReport {
         let name = rehearsal.scenario.name
@@ -96,6 +98,8 @@ public struct ValidateJob {
                 (relative: String(file.dropFirst(global.count + 1)), text: executor.files[file]!.content)
             }
             try AtomicFile.replaceDirectory("\(dir)/ranktables", with: ranktables)
+            let hosts = HostFiles.output(of: rehearsal.world, cluster: cluster)
+            try AtomicFile.replaceDirectory("\(dir)/hosts", with: hosts.files, links: hosts.links)
         })
     }
 
