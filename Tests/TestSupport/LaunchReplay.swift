@@ -196,8 +196,7 @@ public enum LaunchReplay {
 
 /// The reference's recorded launches (Tests/Golden/launch), and the comparison with replayed ones.
 public enum GoldenLaunches {
-    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden").path
+    public static let directory = Golden.root.path
 
     struct Entry: Decodable {
         var tool: String, argv: [String], cwd: String, env: [String: String], bashrc_sourced: Bool
