@@ -7,10 +7,11 @@ import Foundation
 public struct AddNodeJob {
     public var current: Scenario
     public var target: Scenario
+    public var options = RunOptions()
     public var settings = SSHBackend.Settings()
     public var reportPath: String
     public var timestamp = Date()
-    public var print: @Sendable (String) -> Void = { Swift.print($0) }
+    public var print: @Sendable (String) -> Void = Progress.printLine
 
     public init(current: Scenario, target: Scenario, reportPath: String) {
         self.current = current
@@ -34,16 +35,12 @@ public struct AddNodeJob {
         let cluster = target.cluster
         let backend = SSHBackend(settings: settings)
         let interrupt = InterruptFlag.install { backend.interrupt() }
-        let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend)
+        let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options)
         runner.shouldStop = { interrupt.signal != 0 }
         runner.onStep = { if let line = Progress.line($0) { print(line) } }
         let result = runner.run()
         var rollback: RunResult?
-        let proxyTouched = result.steps.contains { $0.step.id == "kill-nginx" && $0.results.contains { if case .skipped = $0.status { false } else { true } } }
-        if !result.succeeded && !proxyTouched {
-            let names = Set(plan.added.map(\.name))
-            let cleanup = [Step(id: "rollback-remove-containers", name: "remove the new nodes' containers", tags: ["add_node"],
-                                hosts: .named(names), action: .removeContainers)]
+        if let cleanup = AddNodePlaybook.rollbackSteps(after: result, added: Set(plan.added.map(\.name))) {
             rollback = Runner(cluster: cluster, steps: cleanup, backend: SSHBackend(settings: settings)).run()
             print("add-node: rolled back the new nodes' containers: \(rollback!.succeeded ? "done" : rollback!.failure!.message)")
         }
@@ -54,6 +51,7 @@ public struct AddNodeJob {
         if interrupt.signal != 0 { return Outcome(status: 128 + interrupt.signal, run: result, rollback: rollback) }
         if let failure = result.failure {
             print("add-node: FAILED at '\(failure.step.id)' on \(failure.host): \(failure.message)")
+            if failure.step.id == Runner.connectStepID { print("add-node: nothing was run on any host") }
             return Outcome(status: 1, run: result, rollback: rollback)
         }
         print("add-node: \(plan.added.map(\.name).joined(separator: ", ")) added; proxy restarted with the new upstreams")

@@ -1,9 +1,11 @@
 import Core
 import Foundation
 
-/// `omnisim deploy --real`: checks the scenario, then performs the steps over SSH, printing progress
-/// and writing the JUnit report. SIGINT/SIGTERM stop it from starting further steps; the report records
-/// the interruption and the exit status is 130 or 143.
+/// `omnisim deploy --real`: checks the scenario, connects to every targeted host (checking its key), then
+/// performs the steps over SSH, printing progress and writing the JUnit report. A host that cannot be
+/// reached stops the run before anything has run on any host. SIGINT/SIGTERM stop a readiness wait at once
+/// and keep further steps from starting; the report records the interruption and the exit status is 130 or
+/// 143.
 public struct DeployJob {
     public var path: String
     public var options = RunOptions()
@@ -14,7 +16,7 @@ public struct DeployJob {
     /// Deploy even when static rules report errors.
     public var force = false
     public var steps: ((Cluster) -> [Step])?
-    public var print: @Sendable (String) -> Void = { Swift.print($0) }
+    public var print: @Sendable (String) -> Void = Progress.printLine
 
     public init(path: String) { self.path = path }
 
@@ -47,6 +49,7 @@ public struct DeployJob {
         }
         if let failure = result.failure {
             print("\(scenario.name): FAILED at '\(failure.step.id)' on \(failure.host): \(failure.message)")
+            if failure.step.id == Runner.connectStepID { print("\(scenario.name): nothing was run on any host") }
             return 1
         }
         print("\(scenario.name): deployed (\(String(format: "%.0f", result.duration)) s)")

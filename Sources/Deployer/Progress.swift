@@ -13,4 +13,11 @@ enum Progress {
         for f in failed { line += "\n    \(f.host): \(f.message ?? "failed")" }
         return line
     }
+
+    /// Prints a line and flushes it at once, also when stdout is a pipe or a file (CI logs), where the C
+    /// library would otherwise hold it until the buffer fills or the run ends.
+    static let printLine: @Sendable (String) -> Void = { line in
+        Swift.print(line)
+        fflush(nil)
+    }
 }

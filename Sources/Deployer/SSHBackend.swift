@@ -16,7 +16,8 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         public var commandPATH: String?
         /// Bytes of stdout/stderr kept per operation.
         public var outputLimit = 64 * 1024
-        /// After an interrupt, how long running commands may still finish before they are abandoned.
+        /// After an interrupt, how long commands that change hosts may still finish before they are
+        /// abandoned. Waits (readiness checks) stop at once.
         public var interruptGrace = 30.0
 
         public init() {}
@@ -34,11 +35,18 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     public private(set) var uploadedFiles = 0
     private var abandonAt: Date?
 
-    /// Called on SIGINT/SIGTERM: running commands get `interruptGrace` seconds, then are abandoned.
+    /// Called on SIGINT/SIGTERM: waits stop at once; other running commands get `interruptGrace` seconds,
+    /// then are abandoned.
     public func interrupt() {
         lock.lock()
         if abandonAt == nil { abandonAt = Date().addingTimeInterval(settings.interruptGrace) }
         lock.unlock()
+    }
+
+    private var interrupted: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return abandonAt != nil
     }
 
     private var graceExpired: Bool {
@@ -134,7 +142,8 @@ public final class SSHBackend: Backend, @unchecked Sendable {
             for operation in task.operations {
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else { return outcome(.timedOut, "step '\(task.step.id)' exceeded \(Int(task.timeout)) s") }
-                let record = try perform(operation, on: task.host, session: session, timeout: remaining)
+                let record = try perform(operation, on: task.host, session: session, timeout: remaining,
+                                         abandonAtOnce: task.step.action.onlyWaits)
                 records.append(record)
                 if record.exitStatus != 0 {
                     let last = record.stderr.split(separator: "\n").last.map(String.init) ?? ""
@@ -186,15 +195,20 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         }
     }
 
-    private func perform(_ operation: Operation, on host: Host, session: SSHSession?, timeout: Double) throws -> OperationRecord {
+    /// `abandonAtOnce`: the operation only waits, so an interrupt stops it without the grace period.
+    private func perform(_ operation: Operation, on host: Host, session: SSHSession?, timeout: Double,
+                         abandonAtOnce: Bool) throws -> OperationRecord {
         let start = Date()
         func record(_ status: Int32, _ out: String = "", _ err: String = "") -> OperationRecord {
             OperationRecord(operation: operation, exitStatus: status, stdout: out, stderr: err, duration: Date().timeIntervalSince(start))
         }
         switch operation {
+        case .connect:
+            return record(0, "connected to \(host.address):\(host.ssh.port); host key verified")
         case .shell(let command):
             let full = settings.commandPATH.map { "export PATH=\(Shell.quote($0)):\"$PATH\"; " + command } ?? command
-            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit, abort: { graceExpired })
+            let abort = abandonAtOnce ? { self.interrupted } : { self.graceExpired }
+            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit, abort: abort)
             return record(result.exitStatus, result.stdout, result.stderr)
         case .writeFile(let path, let content, let mode):
             try session!.upload(Array(content.utf8), to: path, mode: mode)
@@ -218,12 +232,14 @@ public final class SSHBackend: Backend, @unchecked Sendable {
             let until = Date().addingTimeInterval(min(Double(seconds), timeout))
             var waiting = ports
             while true {
-                waiting = waiting.filter { !TCPSocket.isOpen(host: address, port: $0, timeout: 1) }
+                // Short probes keep the loop responsive to interrupts.
+                waiting = waiting.filter { !interrupted && !TCPSocket.isOpen(host: address, port: $0, timeout: 0.25) }
+                if interrupted { throw SSHError.interrupted("interrupted while waiting for \(address)") }
                 if waiting.isEmpty { return record(0, "ports \(ports.map(String.init).joined(separator: ",")) accept connections") }
                 if Date() >= until {
                     return record(1, "", "not listening after \(seconds) s: \(waiting.map { "\(address):\($0)" }.joined(separator: ", "))")
                 }
-                usleep(200_000)
+                usleep(100_000)
             }
         }
     }

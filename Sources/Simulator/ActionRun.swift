@@ -91,6 +91,7 @@ struct ActionRun {
     mutating func apply() {
         switch task.step.action {
         case .setFacts: ok()
+        case .connect: ok("", 0.2)
         case .removeContainers: removeContainers()
         case .inspectContainers:
             let names = settings.serverContainerNames(of: host.name)

@@ -43,11 +43,9 @@ public struct AddNodeRehearsal {
         let result = runner.run()
 
         var rollback: RunResult?
-        if !result.succeeded {
+        let names = Set(plan.added.map(\.name))
+        if let cleanup = AddNodePlaybook.rollbackSteps(after: result, added: names) {
             // Undo the new nodes' partial state; the running instance and the proxy stay as they were.
-            let names = Set(plan.added.map(\.name))
-            let cleanup = [Step(id: "rollback-remove-containers", name: "remove the new nodes' containers", tags: ["add_node"],
-                                hosts: .named(names), action: .removeContainers)]
             let reachable = target.faults.filter { !($0.kind == .unreachable || $0.kind == .authFailure) || !names.contains($0.host) }
             let cleanupBackend = SimulatorBackend(cluster: cluster, world: world, faults: reachable.filter { $0.step == nil },
                                                   clock: backend.clock)

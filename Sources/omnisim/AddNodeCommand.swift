@@ -18,8 +18,11 @@ struct AddNode: ParsableCommand {
     @Flag(help: "Perform the addition on the real hosts over SSH after a successful rehearsal.")
     var real = false
 
+    @OptionGroup var tags: TagOptions
     @OptionGroup var report: ReportOptions
     @OptionGroup var ssh: SSHOptions
+
+    func validate() throws { try tags.check(known: AddNodePlaybook.knownTags) }
 
     func run() throws {
         let scenario = try loadOrExit(target)
@@ -29,6 +32,7 @@ struct AddNode: ParsableCommand {
         var job = ValidateJob(path: target)
         job.reportDirectory = report.reportDirectory
         job.timestamp = try report.date()
+        job.options = tags.options()
         // Always rehearse first; only a clean rehearsal goes on to the real hosts.
         let outcome = job.addNode(running: current, target: scenario)
         guard real else {
@@ -42,6 +46,7 @@ struct AddNode: ParsableCommand {
         var realJob = AddNodeJob(current: try loadOrExit(current), target: scenario,
                               reportPath: "\(report.reportDirectory)/\(scenario.name)-real.xml")
         realJob.timestamp = job.timestamp
+        realJob.options = job.options
         realJob.settings = try ssh.settings()
         let status = realJob.run().status
         if status != 0 { throw ExitCode(status) }

@@ -13,11 +13,7 @@ struct Deploy: ParsableCommand {
     @Flag(help: "Perform the steps on the real hosts over SSH.")
     var real = false
 
-    @Option(help: "Only steps with these tags (comma-separated or repeated).")
-    var tags: [String] = []
-
-    @Option(name: .customLong("skip-tags"), help: "Skip steps with these tags (comma-separated or repeated).")
-    var skipTags: [String] = []
+    @OptionGroup var tags: TagOptions
 
     @Option(help: "Only these hosts (comma-separated inventory names).")
     var limit: String?
@@ -34,15 +30,9 @@ struct Deploy: ParsableCommand {
     @Flag(help: "Deploy for real even when the static rules report errors.")
     var force = false
 
-    func validate() throws {
-        for tag in splitList(tags).union(splitList(skipTags)) where !MainPlaybook.knownTags.contains(tag) {
-            throw ValidationError("unknown tag '\(tag)'; known tags: \(MainPlaybook.knownTags.joined(separator: ", "))")
-        }
-    }
+    func validate() throws { try tags.check(known: MainPlaybook.knownTags) }
 
-    var options: RunOptions {
-        RunOptions(tags: splitList(tags), skipTags: splitList(skipTags), limit: limit.map { splitList([$0]) })
-    }
+    var options: RunOptions { tags.options(limit: limit.map { splitList([$0]) }) }
 
     func run() throws {
         if listSteps {

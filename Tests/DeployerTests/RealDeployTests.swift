@@ -109,8 +109,10 @@ import Testing
         var settings = SSHBackend.Settings()
         settings.hostKeys = HostKeyPolicy(knownHostsPath: h.dir + "/no_known_hosts")
         let result = Runner(cluster: scenario.cluster, steps: MainPlaybook.steps(for: scenario.cluster), backend: SSHBackend(settings: settings)).run()
-        #expect(result.failure?.step.id == "remove-containers-pd")
+        // Found by the connection check, before any step ran.
+        #expect(result.failure?.step.id == "connect")
         #expect(result.failure?.message.contains("refusing an unknown host key") == true)
+        #expect(h.calls().isEmpty)
     }
 
     @Test func badKeyIsAnAuthenticationFailure() throws {
@@ -135,13 +137,13 @@ import Testing
             let inner: SSHBackend
             init(_ inner: SSHBackend) { self.inner = inner }
             func perform(_ tasks: [HostTask]) -> [HostOutcome] {
-                inner.perform(tasks.map { var t = $0; t.operations = [.shell("sleep 60")]; return t })
+                inner.perform(tasks.map { var t = $0; if t.step.action != .connect { t.operations = [.shell("sleep 60")] }; return t })
             }
             func close() { inner.close() }
         }
         let result = Runner(cluster: scenario.cluster, steps: [hang], backend: Hanging(backend(h))).run()
         #expect(result.failure?.step.id == "hang" && result.failure?.host == "d0")
-        #expect(result.steps[0].results[0].status == .failed(.timedOut))
+        #expect(result.steps.first { $0.step.id == "hang" }?.results[0].status == .failed(.timedOut))
         #expect(Date().timeIntervalSince(start) < 15)
     }
 
@@ -154,7 +156,7 @@ import Testing
         final class Slow: Backend {
             let inner: SSHBackend
             init(_ inner: SSHBackend) { self.inner = inner }
-            func perform(_ tasks: [HostTask]) -> [HostOutcome] { inner.perform(tasks.map { var t = $0; t.operations = [.shell("sleep 5")]; return t }) }
+            func perform(_ tasks: [HostTask]) -> [HostOutcome] { inner.perform(tasks.map { var t = $0; if t.step.action != .connect { t.operations = [.shell("sleep 5")] }; return t }) }
             func close() { inner.close() }
         }
         let killer = Thread { usleep(1_500_000); h.kill("d1") }
@@ -163,7 +165,7 @@ import Testing
         let result = Runner(cluster: scenario.cluster, steps: [step], backend: Slow(b)).run()
         #expect(Date().timeIntervalSince(start) < 20)
         #expect(result.failure?.host == "d1")
-        #expect(result.steps[0].results.first { $0.host == "p1" }?.status == .ok)
+        #expect(result.steps.first { $0.step.id == "slow" }?.results.first { $0.host == "p1" }?.status == .ok)
         // The host is gone now: the next step finds it unreachable, quickly.
         let again = Runner(cluster: scenario.cluster, steps: [step], backend: backend(h)).run()
         #expect(again.failure?.host == "d1")
@@ -184,17 +186,19 @@ import Testing
             init(_ inner: SSHBackend, between: @escaping () -> Void) { self.inner = inner; self.between = between }
             func perform(_ tasks: [HostTask]) -> [HostOutcome] {
                 calls += 1
-                if calls == 2 { between() }
+                // Calls: the connection check, `first`, then `second`.
+                if calls == 3 { between() }
                 return inner.perform(tasks)
             }
             func close() { inner.close() }
         }
         let swapping = Swapping(b) { try? h.replace("d0") }
         let result = Runner(cluster: scenario.cluster, steps: [one, two], backend: swapping).run()
-        #expect(result.steps[0].results.allSatisfy { $0.status == .ok })
+        let byID = Dictionary(uniqueKeysWithValues: result.steps.map { ($0.step.id, $0) })
+        #expect(byID["first"]?.results.allSatisfy { $0.status == .ok } == true)
         #expect(result.failure?.step.id == "second" && result.failure?.host == "d0")
         #expect(result.failure?.message.contains("does not match") == true)
-        #expect(result.steps[1].results.first { $0.host == "d1" }?.status == .ok)
+        #expect(byID["second"]?.results.first { $0.host == "d1" }?.status == .ok)
         #expect(b.handshakeCount == 2, "d1 kept its connection; the refused reconnection to d0 does not count")
     }
 
@@ -213,8 +217,36 @@ import Testing
         let start = Date()
         let outcome = backend.perform([HostTask(step: step, host: host, operations: [.shell("sleep 30")], timeout: 60)])[0]
         #expect(outcome.status == .interrupted)
-        #expect(outcome.message?.contains("grace period") == true)
-        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(outcome.message?.contains("still running") == true)
+        // The command got the grace period (interrupt at 1 s, grace 1 s) and no more.
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed >= 2 && elapsed < 10, "\(elapsed) s")
         backend.close()
+    }
+
+    /// Waits change nothing, so an interrupt ends them without the grace period: a port probe that would
+    /// go on for a minute, and a remote wait loop of a waiting step.
+    @Test func interruptEndsWaitsAtOnce() throws {
+        let h = try SSHDHarness(hosts: ["p0", "p1", "d0", "d1"])
+        defer { h.stop() }
+        let scenario = try ScenarioLoader.load(path: try Self.scenario(h))
+        var settings = SSHBackend.Settings()
+        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
+        settings.interruptGrace = 30
+        let host = scenario.cluster.host(named: "d0")!
+        let probe = Step(id: "wait", name: "wait", tags: ["test"], hosts: .named(["d0"]), action: .waitForServers, timeout: 60)
+        let loop = Step(id: "wait-log", name: "wait-log", tags: ["test"], hosts: .named(["d0"]), action: .waitForServerLog, timeout: 60)
+        for (step, operation) in [(probe, Operation.waitForPorts(host: host.address, ports: [1], timeoutSeconds: 60)),
+                                  (loop, .shell("sleep 60"))] {
+            let backend = SSHBackend(settings: settings)
+            let interrupter = Thread { usleep(500_000); backend.interrupt() }
+            interrupter.start()
+            let start = Date()
+            let outcome = backend.perform([HostTask(step: step, host: host, operations: [operation], timeout: 60)])[0]
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(outcome.status == .interrupted, "\(step.id): \(outcome.message ?? "")")
+            #expect(elapsed < 1.5, "\(step.id) stopped \(elapsed) s after starting, the interrupt came at 0.5 s")
+            backend.close()
+        }
     }
 }

@@ -140,4 +140,45 @@ import Testing
         #expect(r.world.machines["127.0.0.2"]!.containers.isEmpty)
         #expect(r.upstreamsAfter == r.upstreamsBefore)
     }
+
+    /// A redeploy over a running 2P1D whose p1 no longer answers stops at the connection check: the
+    /// containers and servers running on the other hosts are left as they were.
+    @Test func unreachableHostStopsARedeployBeforeAnyHostChanges() throws {
+        let first = Rehearsal.run(try load("2p1d"))
+        try #require(first.run.succeeded)
+        let before = StateSummary(world: first.world)
+        let backend = SimulatorBackend(cluster: first.cluster, world: first.world,
+                                       faults: [Fault(kind: .unreachable, host: "p1", step: Runner.connectStepID)],
+                                       clock: first.backend.clock)
+        let again = Runner(cluster: first.cluster, steps: MainPlaybook.steps(for: first.cluster), backend: backend).run()
+        #expect(again.failure?.step.id == "connect" && again.failure?.host == "p1")
+        #expect(again.failure?.message.contains("UNREACHABLE") == true)
+        let changes = before.diff(to: StateSummary(world: first.world)).values.flatMap { $0 }
+        #expect(changes.isEmpty, "\(changes)")
+        let ran = again.steps.dropFirst().flatMap(\.results).filter { if case .skipped = $0.status { false } else { true } }
+        #expect(ran.isEmpty, "steps ran after the failed connection check: \(ran.map(\.host))")
+    }
+
+    /// Add-node with the new host unreachable: nothing runs anywhere, and there is nothing to roll back.
+    @Test func addNodeToAnUnreachableHostChangesNothing() throws {
+        var target = try load("add-node-2p1d")
+        target.faults = [Fault(kind: .unreachable, host: "p1", step: Runner.connectStepID)]
+        let r = AddNodeRehearsal.run(current: try load("1p1d"), target: target)
+        #expect(r.run?.failure?.step.id == "connect")
+        #expect(r.rollback == nil)
+        let changes = r.before.diff(to: r.after).values.flatMap { $0 }
+        #expect(changes.isEmpty, "\(changes)")
+    }
+
+    /// The connection check covers exactly the hosts that the selected steps reach.
+    @Test func connectionCheckCoversTheTargetedHosts() throws {
+        let scenario = try load("2p1d")
+        func connected(_ options: RunOptions) -> [String] {
+            Rehearsal.run(scenario, options: options).run.steps.first { $0.step.id == "connect" }?.results.map(\.host) ?? []
+        }
+        #expect(connected(RunOptions()) == scenario.cluster.hosts.map(\.name))
+        #expect(connected(RunOptions(limit: ["d0", "c0"])) == ["d0", "c0"])
+        #expect(connected(RunOptions(tags: ["run_proxy"])) == ["c0"])
+        #expect(connected(RunOptions(skipTags: ["always"])) == scenario.cluster.hosts.map(\.name))
+    }
 }

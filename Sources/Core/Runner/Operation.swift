@@ -1,6 +1,8 @@
 /// One concrete thing a step does on one host, fully rendered. The SSH backend performs it as written;
 /// the simulator records it in its transcript and applies the step's typed action to its model.
 public enum Operation: Sendable, Hashable {
+    /// Connect to the target host and verify its host key, running nothing.
+    case connect
     /// Run `command` with `/bin/bash -c` on the target host. Every value in it is already shell-quoted.
     case shell(String)
     /// Write `content` to `path` on the target host with the given permission bits.
@@ -21,6 +23,7 @@ public enum Operation: Sendable, Hashable {
     /// A one-line human form for transcripts and JUnit output.
     public var summary: String {
         switch self {
+        case .connect: return "connect and verify the host key"
         case .shell(let c): return c
         case .writeFile(let p, let content, let mode): return "write \(p) (mode \(String(mode, radix: 8)), \(content.utf8.count) bytes)"
         case .pushTree(let l, let r, let c): return "push \(l)\(c ? "/" : "") -> \(r)"

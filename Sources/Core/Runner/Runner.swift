@@ -83,7 +83,7 @@ public final class Runner {
     public func run() -> RunResult {
         var result = RunResult(steps: [], failure: nil)
         var clock = startTime
-        for step in steps {
+        for step in connectStep().map({ [$0] + steps }) ?? steps {
             if let failure = result.failure {
                 let reason = "not run: the play stopped after '\(failure.step.id)' failed on \(failure.host)"
                 result.steps.append(StepRun(step: step, results: hosts(for: step).map(\.name).map { skipped($0, reason) },
@@ -108,6 +108,26 @@ public final class Runner {
         return result
     }
 
+    /// The id of the step that connects to every targeted host before the first step.
+    public static let connectStepID = "connect"
+
+    /// Connects to every host that a selected step may target, like ansible's fact gathering: a host that
+    /// cannot be reached, or whose key does not match, stops the run before any host has been changed.
+    /// Hosts picked by a condition on registered facts (add-node's new hosts) count as targeted. It runs
+    /// under any tag selection; nil when no selected step reaches a host.
+    func connectStep() -> Step? {
+        var names = Set<String>()
+        for step in steps where step.hosts != .executorOnce && step.action.needsConnection && step.disabledReason == nil
+            && step.selected(tags: options.tags, skipTags: options.skipTags) {
+            for host in cluster.hosts where options.limit?.contains(host.name) ?? true {
+                if step.hosts.matches(host, in: cluster, isNew: { _ in true }) { names.insert(host.name) }
+            }
+        }
+        guard !names.isEmpty else { return nil }
+        return Step(id: Self.connectStepID, name: "connect to every targeted host and check its host key", tags: ["always"],
+                    hosts: .named(names), action: .connect, timeout: 120)
+    }
+
     /// The hosts a step's selector picks, limited by `--limit`, in inventory order.
     func hosts(for step: Step) -> [Host] {
         if step.hosts == .executorOnce { return [Self.executor] }
@@ -129,7 +149,8 @@ public final class Runner {
 
     private func perform(_ step: Step, at clock: Double) -> StepRun {
         let targets = hosts(for: step)
-        guard step.selected(tags: options.tags, skipTags: options.skipTags) else {
+        // The connection check is not a playbook task: tag selections do not skip it.
+        guard step.action == .connect || step.selected(tags: options.tags, skipTags: options.skipTags) else {
             let reason = "tags [\(step.tags.joined(separator: ", "))] not selected"
             return StepRun(step: step, results: targets.map { skipped($0.name, reason) }, startedAt: clock, duration: 0)
         }

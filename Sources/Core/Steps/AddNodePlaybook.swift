@@ -64,6 +64,25 @@ public enum AddNodePlaybook {
         return steps
     }
 
+    /// Every tag the add-node steps carry, for checking `--tags` and `--skip-tags`.
+    public static let knownTags = ["always", "add_node", "run_proxy", "fetch_log", "all"]
+
+    /// The steps that undo a failed addition: the new hosts' containers are removed, so the next attempt
+    /// starts clean. Nil when there is nothing to undo: the run succeeded, the connection check failed
+    /// (nothing ran), or the proxy was already being restarted (the running instance must not lose the
+    /// proxy's new upstream lists half-way; fixing forward is the way out then).
+    public static func rollbackSteps(after result: RunResult, added: Set<String>) -> [Step]? {
+        guard let failure = result.failure, failure.step.id != Runner.connectStepID else { return nil }
+        let proxyTouched = result.steps.contains { run in
+            run.step.id == "kill-nginx" && run.results.contains { if case .skipped = $0.status { false } else { true } }
+        }
+        if proxyTouched { return nil }
+        var step = Step(id: "rollback-remove-containers", name: "remove the new nodes' containers", tags: ["add_node"],
+                        hosts: .named(added), action: .removeContainers)
+        step.playbook = .addNode
+        return [step]
+    }
+
     /// The seed's order: the proxy restarts right after the new server's start command returns.
     public static func seedOrderSteps(for cluster: Cluster) -> [Step] {
         steps(for: cluster).filter { $0.id != "wait-new-servers" }

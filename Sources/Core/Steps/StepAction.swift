@@ -1,6 +1,10 @@
 /// What a step does, as typed data. `StepRenderer` turns an action into the exact `Operation`s the SSH
 /// backend performs; the simulator applies the action to its model and records the same operations.
 public enum StepAction: Sendable, Hashable {
+    /// Open the host's connection and check its host key; nothing runs on the host. The runner does this
+    /// for every targeted host before the first step, so an unreachable host stops the run before any
+    /// other host has been changed.
+    case connect
     /// Facts computed on the executor; nothing runs on hosts.
     case setFacts(FactSet)
     /// Stop and remove this host's containers if they exist (P/D hosts: both the P and D names).
@@ -65,6 +69,24 @@ public enum StepAction: Sendable, Hashable {
     case bindCPUs
     /// Add-node: record whether the host's containers exist (registers `existing_containers`).
     case inspectContainers
+
+    /// True for steps that only wait for something to happen and change nothing: an interrupt may abandon
+    /// them at once, where a command that changes a host gets time to finish.
+    public var onlyWaits: Bool {
+        switch self {
+        case .connect, .waitForServers, .waitForProxy, .waitForServerLog: return true
+        default: return false
+        }
+    }
+
+    /// False for steps that need no connection to the host: facts set on the executor, executor-side
+    /// commands, and readiness probes made from the executor.
+    public var needsConnection: Bool {
+        switch self {
+        case .connect, .setFacts, .prepareStaging, .makeExecutorLogDirectory, .waitForServers, .waitForProxy: return false
+        default: return true
+        }
+    }
 
     public enum FactSet: String, Sendable, Hashable {
         case containerNames = "container names"

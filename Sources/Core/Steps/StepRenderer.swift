@@ -111,6 +111,8 @@ public struct StepRenderer: Sendable {
             return .operations([.shell(
                 "names=$(docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##'); "
                 + "if [ -n \"$names\" ]; then docker stop $names && docker rm -f $names; fi")])
+        case .connect:
+            return .operations([.connect])
         case .inspectContainers:
             let names = settings.serverContainerNames(of: host.name)
             return .operations([.shell("docker inspect --format='{{.Name}}' \(names.map(q).joined(separator: " ")) 2>/dev/null | grep -v '^$' | sed 's#^/##' || true")])

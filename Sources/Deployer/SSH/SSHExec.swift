@@ -60,7 +60,7 @@ extension SSHSession {
             }
             if abort() {
                 abandon = true
-                throw SSHError.interrupted("interrupted; the command was still running after the grace period")
+                throw SSHError.interrupted("interrupted while the command was still running")
             }
             if !progressed { try waitForSocket(until: deadline) }
         }
@@ -95,7 +95,8 @@ extension SSHSession {
         if directions & SSH2.blockOutbound != 0 { events |= Int16(POLLOUT) }
         if events == 0 { events = Int16(POLLIN) }
         var pfd = pollfd(fd: socket, events: events, revents: 0)
-        let wait = max(0, min(1000, Int32(deadline.timeIntervalSinceNow * 1000)))
+        // At most 200 ms, so `abort` is polled often enough for an interrupt to act at once.
+        let wait = max(0, min(200, Int32(deadline.timeIntervalSinceNow * 1000)))
         _ = poll(&pfd, 1, wait)
         if pfd.revents & Int16(POLLHUP | POLLERR) != 0 && pfd.revents & Int16(POLLIN) == 0 {
             throw SSHError.connectionLost("connection to \(target.host) lost")

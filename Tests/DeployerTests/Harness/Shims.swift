@@ -53,7 +53,9 @@ enum Shims {
           ports=""
           case "$script" in
             *run_proxy_server.sh) ports=$PROXY_NODE_PORT ;;
-            *vllm_run_for_*) for ((i = 0; i < ${NUM_SERVERS:-1}; i++)); do ports="$ports $((API_PORT + i))"; done ;;
+            # A state file `servers-never-listen` models vLLM servers that never come up.
+            *vllm_run_for_*) [ -e "$OMNISIM_STATE/servers-never-listen" ] ||
+                for ((i = 0; i < ${NUM_SERVERS:-1}; i++)); do ports="$ports $((API_PORT + i))"; done ;;
             *"etcd --listen-client-urls"*) [[ $script =~ http://[^:]+:([0-9]+) ]] && ports=${BASH_REMATCH[1]} ;;
             *mooncake_master*)
               [[ $script =~ -rpc_port=([0-9]+) ]] && ports=${BASH_REMATCH[1]}
