@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 
@@ -74,6 +75,21 @@ import Testing
         #expect(run.output.contains("- run-container-prefill  [run_docker]  p0,p1"))
         #expect(try omnisim(["deploy", "--tags", "run_dokcer", "scenarios/2p1d.yml"]).status != 0)
         #expect(try omnisim(["--version"]).output.contains("0.1.0"))
+    }
+
+    @Test func addNodeTakesTagSelections() throws {
+        defer { try? FileManager.default.removeItem(atPath: reports + "-tags") }
+        let run = try omnisim(["add-node", "scenarios/add-node-2p1d.yml", "--skip-tags", "fetch_log", "--report-dir", reports + "-tags"])
+        #expect(run.status == 0, "\(run.output)")
+        let report = try JUnitReader.read(path: reports + "-tags/add-node-2p1d.xml")[0]
+        let fetch = report.suites.flatMap(\.cases).filter { $0.name.hasPrefix("fetch-logs @ ") }
+        #expect(!fetch.isEmpty && fetch.allSatisfy { if case .skipped(let why) = $0.outcome { why.contains("not selected") } else { false } })
+        let started = report.suites.flatMap(\.cases).first { $0.name == "start-prefill @ p1" }
+        #expect(started?.outcome == .passed)
+        // Tags of the main playbook that no add-node step carries are refused.
+        let wrong = try omnisim(["add-node", "scenarios/add-node-2p1d.yml", "--tags", "run_docker"])
+        #expect(wrong.status != 0)
+        #expect(wrong.output.contains("unknown tag 'run_docker'; known tags: always, add_node, run_proxy, fetch_log, all"), "\(wrong.output)")
     }
 
     @Test func gateOverTheSampleReports() throws {

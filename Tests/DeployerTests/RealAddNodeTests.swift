@@ -70,8 +70,11 @@ import Testing
         #expect(outcome.status == 1)
         #expect(outcome.run?.failure?.host == "p1")
         #expect(outcome.run?.failure?.message.contains("UNREACHABLE") == true)
-        // nginx was never touched.
-        #expect(!h.calls().dropFirst(before).contains { $0.args.last?.hasSuffix("kill_nginx_processes.sh") == true })
+        // Found by the connection check: no host received a command, so there was nothing to roll back.
+        #expect(outcome.run?.failure?.step.id == "connect")
+        #expect(outcome.rollback == nil)
+        let after = Array(h.calls().dropFirst(before))
+        #expect(after.isEmpty, "\(after.map { "\($0.host) \($0.tool) \($0.args.first ?? "")" })")
         #expect(FileManager.default.fileExists(atPath: h.dir + "/add-node.xml"))
     }
 }

@@ -158,5 +158,5 @@ public enum MainPlaybook {
 
     /// Every tag the playbook knows, for checking `--tags` and `--skip-tags`.
     public static let knownTags = ["always", "run_docker", "clean_up", "sync_code", "pip_install", "ranktable",
-                                   "stop_server", "run_server", "proc_bind", "run_proxy", "fetch_log", "add_node", "all"]
+                                   "stop_server", "run_server", "proc_bind", "run_proxy", "fetch_log", "all"]
 }
