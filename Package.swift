@@ -40,7 +40,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "omnisim-bench", dependencies: ["Core", "Simulator"], path: "Sources/Bench"),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulatorTests", dependencies: ["Core", "Simulator", "TestSupport"]),
         .testTarget(name: "DeployerTests", dependencies: ["Core", "Simulator", "Deployer", "TestSupport"]),

@@ -35,14 +35,12 @@ public struct AddNodeJob {
         let cluster = target.cluster
         let backend = SSHBackend(settings: settings)
         let interrupt = InterruptFlag.install { backend.interrupt() }
-        let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options)
-        runner.shouldStop = { interrupt.signal != 0 }
-        runner.onStep = { if let line = Progress.line($0) { print(line) } }
-        let result = runner.run()
-        var rollback: RunResult?
-        if let cleanup = AddNodePlaybook.rollbackSteps(after: result, added: Set(plan.added.map(\.name))) {
-            rollback = Runner(cluster: cluster, steps: cleanup, backend: SSHBackend(settings: settings)).run()
-            print("add-node: rolled back the new nodes' containers: \(rollback!.succeeded ? "done" : rollback!.failure!.message)")
+        let hooks = Orchestration.Hooks(onStep: { if let line = Progress.line($0) { print(line) } }, shouldStop: { interrupt.signal != 0 })
+        let outcome = Orchestration.addNode(plan: plan, cluster: cluster, backend: backend,
+                                            rollbackBackend: { SSHBackend(settings: settings) }, options: options, hooks: hooks)
+        let result = outcome.run, rollback = outcome.rollback
+        if let rollback {
+            print("add-node: rolled back the new nodes' containers: \(rollback.succeeded ? "done" : rollback.failure!.message)")
         }
         var report = ReportBuilder(scenario: target.name, timestamp: timestamp)
             .report(cluster: cluster, findings: [], run: result, expectations: [])

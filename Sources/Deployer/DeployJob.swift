@@ -25,17 +25,15 @@ public struct DeployJob {
         let cluster = scenario.cluster
         let findings = RuleSet.check(cluster)
         for finding in findings { print(finding.diagnostic.description) }
-        // Unsafe values are never deployed, even with --force.
-        if findings.contains(where: { $0.severity == .error && ($0.code == "OMS119" || !force) }) {
-            print("\(scenario.name): not deploying: fix the errors above (or pass --force)")
+        if let refusal = Orchestration.refusal(findings: findings, force: force) {
+            print("\(scenario.name): not deploying: \(refusal)")
             return 1
         }
         let backend = SSHBackend(settings: settings)
         let interrupt = InterruptFlag.install { backend.interrupt() }
-        let runner = Runner(cluster: cluster, steps: steps?(cluster) ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
-        runner.shouldStop = { interrupt.signal != 0 }
-        runner.onStep = { if let line = Progress.line($0) { print(line) } }
-        let result = runner.run()
+        let hooks = Orchestration.Hooks(onStep: { if let line = Progress.line($0) { print(line) } }, shouldStop: { interrupt.signal != 0 })
+        let result = Orchestration.deploy(cluster: cluster, steps: steps?(cluster) ?? MainPlaybook.steps(for: cluster), backend: backend,
+                                          options: options, hooks: hooks)
         let report = ReportBuilder(scenario: scenario.name, timestamp: timestamp)
             .report(cluster: cluster, findings: findings, run: result, expectations: [])
         do {

@@ -28,7 +28,6 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     private var sessions: [String: SSHSession] = [:]
     /// Host key seen at the first connection, per host: a different key later means the host was replaced.
     private var firstKeys: [String: [UInt8]] = [:]
-    private var broken: [String: (HostStatus, String)] = [:]
     /// Number of SSH handshakes done, for tests and benchmarks.
     public private(set) var handshakeCount = 0
     /// Files uploaded by tree pushes (unchanged files are skipped), for tests.
@@ -122,16 +121,15 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     func run(_ task: HostTask) -> HostOutcome {
         let start = Date()
         let deadline = start.addingTimeInterval(task.timeout)
-        lock.lock()
-        let known = broken[task.host.name]
-        lock.unlock()
-        if let (status, message) = known { return HostOutcome(host: task.host.name, status: status, message: message) }
         var records: [OperationRecord] = []
         func outcome(_ status: HostStatus, _ message: String?) -> HostOutcome {
             HostOutcome(host: task.host.name, status: status, message: message, records: records, duration: Date().timeIntervalSince(start))
         }
         let needsSession = task.operations.contains {
-            switch $0 { case .local, .waitForPorts: return false; default: return true }
+            switch $0 {
+            case .waitForPorts: return false
+            default: return $0.place != .executor
+            }
         }
         var session: SSHSession?
         do {
@@ -154,13 +152,10 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         } catch let error as SSHError {
             switch error {
             case .unreachable(let m):
-                markBroken(task.host, .unreachable, "UNREACHABLE: \(m)")
                 return outcome(.unreachable, "UNREACHABLE: \(m)")
             case .authentication(let m):
-                markBroken(task.host, .unreachable, m)
                 return outcome(.unreachable, m)
             case .hostKey(let m):
-                markBroken(task.host, .failed, m)
                 return outcome(.failed, "\(task.host.name): \(m)")
             case .connectionLost(let m):
                 drop(task.host)
@@ -177,12 +172,6 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         } catch {
             return outcome(.failed, "\(error)")
         }
-    }
-
-    private func markBroken(_ host: Host, _ status: HostStatus, _ message: String) {
-        lock.lock()
-        broken[host.name] = (status, message)
-        lock.unlock()
     }
 
     /// A host whose key changes between steps has been replaced: stop using it.
@@ -205,11 +194,6 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         switch operation {
         case .connect:
             return record(0, "connected to \(host.address):\(host.ssh.port); host key verified")
-        case .shell(let command):
-            let full = settings.commandPATH.map { "export PATH=\(Shell.quote($0)):\"$PATH\"; " + command } ?? command
-            let abort = abandonAtOnce ? { self.interrupted } : { self.graceExpired }
-            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit, abort: abort)
-            return record(result.exitStatus, result.stdout, result.stderr)
         case .writeFile(let path, let content, let mode):
             try session!.upload(Array(content.utf8), to: path, mode: mode)
             return record(0)
@@ -225,9 +209,6 @@ public final class SSHBackend: Backend, @unchecked Sendable {
             let target = contentsOnly ? local : local + "/" + (remote as NSString).lastPathComponent
             let count = try TreeSync.pull(remote: remote, local: target, session: session!, timeout: timeout)
             return record(0, "\(count) file(s) received")
-        case .local(let command):
-            let result = LocalCommand.run(command, timeout: timeout)
-            return record(result.status, result.stdout, result.stderr)
         case .waitForPorts(let address, let ports, let seconds):
             let until = Date().addingTimeInterval(min(Double(seconds), timeout))
             var waiting = ports
@@ -241,6 +222,17 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                 }
                 usleep(100_000)
             }
+        default:
+            // Every other operation is a command line, run where the operation says.
+            let command = operation.command ?? ""
+            if operation.place == .executor {
+                let result = LocalCommand.run(command, timeout: timeout)
+                return record(result.status, result.stdout, result.stderr)
+            }
+            let full = settings.commandPATH.map { "export PATH=\(Shell.quote($0)):\"$PATH\"; " + command } ?? command
+            let abort = abandonAtOnce ? { self.interrupted } : { self.graceExpired }
+            let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit, abort: abort)
+            return record(result.exitStatus, result.stdout, result.stderr)
         }
     }
 }

@@ -38,19 +38,13 @@ public struct AddNodeRehearsal {
                                     upstreamsBefore: oldUpstreams, upstreamsAfter: oldUpstreams)
         }
         let backend = SimulatorBackend(cluster: cluster, world: world, faults: target.faults, clock: base.backend.clock)
-        let runner = Runner(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options)
-        runner.startTime = base.backend.clock
-        let result = runner.run()
-
-        var rollback: RunResult?
         let names = Set(plan.added.map(\.name))
-        if let cleanup = AddNodePlaybook.rollbackSteps(after: result, added: names) {
-            // Undo the new nodes' partial state; the running instance and the proxy stay as they were.
+        let outcome = Orchestration.addNode(plan: plan, cluster: cluster, backend: backend, rollbackBackend: {
+            // The rollback reaches the new hosts again: step faults and cut-off connections do not carry over.
             let reachable = target.faults.filter { !($0.kind == .unreachable || $0.kind == .authFailure) || !names.contains($0.host) }
-            let cleanupBackend = SimulatorBackend(cluster: cluster, world: world, faults: reachable.filter { $0.step == nil },
-                                                  clock: backend.clock)
-            rollback = Runner(cluster: cluster, steps: cleanup, backend: cleanupBackend).run()
-        }
+            return SimulatorBackend(cluster: cluster, world: world, faults: reachable.filter { $0.step == nil }, clock: backend.clock)
+        }, options: options, hooks: Orchestration.Hooks(startTime: base.backend.clock))
+        let result = outcome.run, rollback = outcome.rollback
 
         let after = StateSummary(world: world)
         let timing = Self.timing(result, world: world, cluster: cluster, added: plan.added)

@@ -32,9 +32,8 @@ public struct Rehearsal {
         let cluster = scenario.cluster
         let findings = findings ?? RuleSet.check(cluster)
         let backend = SimulatorBackend(cluster: cluster, machines: scenario.machines, faults: scenario.faults)
-        let runner = Runner(cluster: cluster, steps: steps ?? MainPlaybook.steps(for: cluster), backend: backend, options: options)
-        runner.onStep = onStep
-        let result = runner.run()
+        let result = Orchestration.deploy(cluster: cluster, steps: steps ?? MainPlaybook.steps(for: cluster), backend: backend,
+                                          options: options, hooks: Orchestration.Hooks(onStep: onStep))
         let outcomes = scenario.expectations.map { ExpectationOutcome.evaluate($0, findings: findings, run: result) }
         return Rehearsal(scenario: scenario, cluster: cluster, findings: findings, run: result, backend: backend, expectations: outcomes)
     }

@@ -10,6 +10,8 @@ struct RunScriptReader {
         var argv: [String]
         var cwd: String
         var environment: [String: String]
+        /// The file the command's output is redirected to.
+        var output: String? = nil
     }
 
     struct Result {
@@ -87,7 +89,7 @@ struct RunScriptReader {
                 guard redirection.count == 4, redirection[0] == ">", redirection[2] == "2>&1", redirection[3] == "&" else {
                     throw Unreadable(line: number, reason: "pd_run.sh must run as '… > LOG 2>&1 &'")
                 }
-                result.pdRun = Command(argv: Array(argv.dropFirst(2)), cwd: cwd, environment: env)
+                result.pdRun = Command(argv: Array(argv.dropFirst(2)), cwd: cwd, environment: env, output: redirection[1])
             default:
                 guard rest.isEmpty else { throw Unreadable(line: number, reason: "'\(command)' with an operator is not modelled") }
                 result.commands.append(Command(argv: argv, cwd: cwd, environment: env))

@@ -1,16 +1,21 @@
-/// The parts of the model that follow the seed's helper scripts: the global ranktable merge
-/// (generate_global_ranktable.sh), the server start (run script → pd_run.sh → start_api_servers.py) and
-/// the global proxy (run_proxy_server.sh → global_proxy.sh → nginx).
-extension ActionRun {
+import Core
+
+/// The generated scripts that start the deployment's programs, modelled from their text on the host and the
+/// `docker exec` that runs them: the global ranktable merge (generate_global_ranktable.sh → the ranktable
+/// tool), the server start (run script → pd_run.sh → start_api_servers.py) and the global proxy
+/// (run_proxy_server.sh → global_proxy.sh → nginx).
+extension OperationRun {
     /// Virtual seconds a server takes to load weights and open its API port.
     static let prefillLoadTime = 120.0
     static let decodeLoadTime = 150.0
 
-    mutating func generateGlobalRanktable() {
-        guard requireContainer() else { return }
-        guard requireFile(paths.script(.generateGlobalRanktable)) else { return }
-        let global = paths.global
-        let d = cluster.derived
+    mutating func generateGlobalRanktable(script: String, environment: [String: String]) {
+        guard let global = Self.assignedWord("global", in: script),
+              let decodeList = Self.echoedWord(after: "decode_list=$(echo ", in: script),
+              let prefillGroups = Self.echoedWord(after: "prefill_groups=$(echo ", in: script) else {
+            return fail(126, "generate_global_ranktable.sh does not name its directory and lists")
+        }
+        let decodePodNum = Int(environment["DECODE_POD_NUM"] ?? "") ?? 0
         func read(_ relative: String) throws -> JSONValue {
             guard let file = machine.files[global + "/" + relative] else {
                 throw SimError("\(global)/\(relative): No such file or directory")
@@ -19,8 +24,8 @@ extension ActionRun {
         }
         do {
             var prefill: [JSONValue] = []
-            for part in d.prefillMergeRanktableList.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).map(Substring.init) {
-                let files = part.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
+            for part in prefillGroups.split(separator: ";", omittingEmptySubsequences: false) {
+                let files = part.split(separator: ",").map(String.init)
                 let ip = Self.firstIPv4(in: String(part)) ?? ""
                 machine.makeDirectories(global + "/collect_files_p/" + ip)
                 if files.count > 1 {
@@ -32,9 +37,9 @@ extension ActionRun {
                     prefill.append(try read(String(part)))
                 }
             }
-            let decodeFiles = d.decodeRanktableList.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
+            let decodeFiles = decodeList.split(separator: ",").map(String.init)
             var decode: [JSONValue]
-            if d.decodePodNum > 1 {
+            if decodePodNum > 1 {
                 let merged = try Ranktable.mergeLocal(try decodeFiles.map(read))
                 let out = "collect_files_d/\(RanktableNames.localMerge)"
                 if let error = machine.write(global + "/" + out, SimFile(document: merged, mode: 0o600)) { throw SimError(error) }
@@ -52,37 +57,45 @@ extension ActionRun {
 
     /// The text between `local_ranktable_` and the next `_`.
     static func firstIPv4(in text: String) -> String? {
-        var text = text
-        return text.withUTF8 { bytes in
-            let marker = Array("local_ranktable_".utf8)
-            guard bytes.count >= marker.count else { return nil }
-            for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
-                guard marker.elementsEqual(bytes[start..<start + marker.count]) else { continue }
-                let rest = bytes[(start + marker.count)...]
-                guard let end = rest.firstIndex(of: UInt8(ascii: "_")) else { return nil }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[(start + marker.count)..<end]), as: UTF8.self)
-            }
-            return nil
+        guard let marker = text.range(of: "local_ranktable_") else { return nil }
+        let rest = text[marker.upperBound...]
+        guard let end = rest.firstIndex(of: "_") else { return nil }
+        return String(rest[..<end])
+    }
+
+    /// The value of a `name=<word>` line of a script.
+    static func assignedWord(_ name: String, in script: String) -> String? {
+        for line in script.split(separator: "\n") where line.hasPrefix(name + "=") {
+            guard let tokens = try? ShellWords.tokens(String(line.dropFirst(name.count + 1))),
+                  case .word(let word)? = tokens.first else { return nil }
+            return word.literal
         }
+        return nil
+    }
+
+    /// The word echoed by a line that starts with `prefix` (`x=$(echo '<word>' | …)`).
+    static func echoedWord(after prefix: String, in script: String) -> String? {
+        for line in script.split(separator: "\n") {
+            let text = line.drop(while: { $0 == " " })
+            guard text.hasPrefix(prefix) else { continue }
+            let rest = text.dropFirst(prefix.count)
+            let word = rest.range(of: " | ").map { rest[..<$0.lowerBound] } ?? rest
+            guard let tokens = try? ShellWords.tokens(String(word)), case .word(let w)? = tokens.first else { return nil }
+            return w.literal
+        }
+        return nil
     }
 
     /// Starts a P or D host's servers from what the host received: the `docker exec` command's environment,
     /// the run script on the host, and pd_run.sh's contract. Every check below is a failure the reference
     /// playbook never sees, because `docker exec -d` returns 0 whatever happens inside.
-    mutating func startServer() {
-        guard requireContainer() else { return }
-        guard case .shell(let text)? = task.operations.first, let exec = DockerCommand(text), let script = exec.bashScript else {
-            return fail(1, "the server start is not a 'docker exec … /bin/bash -c <script>' command")
+    mutating func startServer(script: String, content: String, in container: SimContainer, environment: [String: String]) {
+        guard container.packagesInstalled else {
+            return silentFailure("vLLM is not installed in \(container.name) (pip_install has not run), so pd_run.sh fails")
         }
-        guard let file = machine.files[script] else { return silentFailure("\(script) does not exist, so nothing starts") }
-        guard container()!.packagesInstalled else {
-            return silentFailure("vLLM is not installed in \(containerName) (pip_install has not run), so pd_run.sh fails")
-        }
-        var environment = container()!.env
-        for (name, value) in exec.environment { environment[name] = value }
         let read: RunScriptReader.Result
         do {
-            read = try RunScriptReader.read(file.content, environment: environment, workingDirectory: "/data")
+            read = try RunScriptReader.read(content, environment: environment, workingDirectory: "/data")
         } catch {
             return silentFailure("\(script) cannot be modelled (\(error)), so the rehearsal cannot tell what starts")
         }
@@ -117,7 +130,7 @@ extension ActionRun {
             }
             if machine.busyNPUs.contains(device) { return silentFailure("NPU \(id) on \(host.address) is in use by another process") }
         }
-        let name = containerName
+        let name = container.name
         let load = host.role == .prefill ? Self.prefillLoadTime : Self.decodeLoadTime
         if let ray = launch.ray, launch.apiServers == nil {
             _ = machine.start(SimProcess(pid: 0, command: ray.argv.joined(separator: " "), container: name,
@@ -152,47 +165,41 @@ extension ActionRun {
             _ = machine.start(SimProcess(pid: 0, command: "python -m vllm serve --port \(port) (rank \(rank))", container: name,
                                          ports: rank == 0 ? [port] + extra : [port], readyAt: now + load, host: host.name))
         }
-        if let error = machine.write(paths.hostLogs(host) + (host.role == .prefill ? "/run_prefill.log" : "/run_decode.log"),
-                                     "started \(ports.count) API server(s) on \(ports.map(String.init).joined(separator: ","))\n") {
+        // The run script sends pd_run.sh's output to its log.
+        if let log = read.pdRun?.output,
+           let error = machine.write(log, "started \(ports.count) API server(s) on \(ports.map(String.init).joined(separator: ","))\n") {
             return silentFailure(error)
         }
         ok("", 1)
     }
 
-    /// The first API server logs "Application startup complete" once it listens; the wait polls for that.
-    mutating func waitForServerLog() {
-        guard requireContainer() else { return }
-        let name = containerName
-        guard let first = machine.processes.filter({ $0.container == name && $0.host == host.name && !$0.ports.isEmpty })
-            .min(by: { $0.readyAt < $1.readyAt }) else {
-            return fail(1, "Timeout waiting for service", duration: task.step.timeout)
+    /// run_proxy_server.sh expands the decode list (`ip:port@N` → N + 1 servers) and hands both lists
+    /// to global_proxy.sh, which writes nginx.conf and starts nginx.
+    mutating func startProxy(script: String, in container: SimContainer, environment: [String: String]) {
+        guard let prefillList = Self.echoedWord(after: "prefill_result=$(echo ", in: script),
+              let decodeList = Self.echoedWord(after: "for item in $(echo ", in: script),
+              let proxyLine = script.split(separator: "\n").first(where: { $0.hasPrefix("bash global_proxy.sh ") }) else {
+            return fail(126, "run_proxy_server.sh does not start global_proxy.sh with its lists")
         }
-        let wait = max(0, first.readyAt - now)
-        guard wait <= task.step.timeout else { return fail(1, "Timeout waiting for service", duration: task.step.timeout) }
-        ok("", wait)
-    }
-
-    mutating func startProxy() {
-        guard requireContainer() else { return }
-        guard machine.files[paths.script(.runProxy)] != nil else {
-            return silentFailure("\(paths.script(.runProxy)) does not exist, so nothing starts")
-        }
-        let d = cluster.derived
-        let port = Int(container()!.env["PROXY_NODE_PORT"] ?? "") ?? host.nodePort
         let config: String
+        let port: Int
         do {
-            let decode = try ProxyUpstreams.decode(d.decodeAPIServerList)
-            config = try NginxConfig.render(NginxSettings(
-                listenPort: port, prefillServers: ProxyUpstreams.prefill(d.prefillAPIServerList), decodeServers: decode,
-                prefillLB: settings.prefillLBSDK, decodeLB: settings.decodeLBSDK,
-                logFile: paths.hostLogs(host) + "/nginx_error.log", logLevel: "notice"))
+            var env = environment
+            env["prefill_result"] = ProxyUpstreams.prefill(prefillList).joined(separator: ",")
+            env["decode_result"] = try ProxyUpstreams.decode(decodeList).joined(separator: ",")
+            let argv = try ShellWords.tokens(String(proxyLine)).compactMap { token -> String? in
+                if case .word(let w) = token { return w.expanded(in: env) } else { return nil }
+            }.dropFirst(2)
+            let settings = try NginxSettings(arguments: Array(argv))
+            port = settings.listenPort
+            config = try NginxConfig.render(settings)
         } catch {
             return silentFailure("global_proxy.sh exits 1: \(error)")
         }
         if let owner = machine.owner(of: port) {
             return silentFailure("nginx cannot listen on \(port): already used by '\(owner.command)'")
         }
-        let name = containerName
+        let name = container.name
         machine.containers[name]!.files["/usr/local/nginx/conf/nginx.conf"] = SimFile(content: config, mode: 0o644)
         _ = machine.start(SimProcess(pid: 0, command: "nginx: master process /usr/local/nginx/nginx -c /usr/local/nginx/conf/nginx.conf",
                                      container: name, ports: [port], readyAt: now + 2, host: host.name))

@@ -1,27 +1,18 @@
-/// A `Backend` that performs steps on a model of the machines. Each step's typed action changes the
-/// model; the rendered operations it receives are the ones the SSH backend would send, and the run's
-/// results keep them (`Rehearsal.transcript`). Time is virtual: a rehearsal takes milliseconds but
-/// reports each step's simulated duration.
+/// A `Backend` that performs steps on a model of the machines. It applies the operations it receives, the
+/// same typed values the SSH backend sends, to the model; the run's results keep them
+/// (`Rehearsal.transcript`). Time is virtual: a rehearsal takes milliseconds but reports each step's
+/// simulated duration.
 public final class SimulatorBackend: Backend {
     public let world: World
     public let cluster: Cluster
     public let faults: [Fault]
-    let paths: Paths
-    /// The host directories every container bind-mounts, as written and split into components.
-    let containerMounts: [String]
-    let containerMountParts: [ArraySlice<Name>]
     /// Virtual seconds since the start of the run.
     public private(set) var clock: Double = 0
-    /// Hosts cut off by an unreachable or auth fault, with the message.
-    private var cutOff: [String: (HostStatus, String)] = [:]
 
     public init(cluster: Cluster, machines: MachinePlan = MachinePlan(), faults: [Fault] = []) {
         self.cluster = cluster
         self.faults = faults
         self.world = World(cluster: cluster, plan: machines, faults: faults)
-        self.paths = Paths(cluster.settings)
-        self.containerMounts = StepRenderer.containerMounts(cluster.settings, paths)
-        self.containerMountParts = containerMounts.map(FileStore.components)
     }
 
     /// Continues on an existing world (e.g. after a main deployment), starting the clock at `clock`.
@@ -29,9 +20,6 @@ public final class SimulatorBackend: Backend {
         self.cluster = cluster
         self.faults = faults
         self.world = world
-        self.paths = Paths(cluster.settings)
-        self.containerMounts = StepRenderer.containerMounts(cluster.settings, paths)
-        self.containerMountParts = containerMounts.map(FileStore.components)
         self.clock = clock
     }
 
@@ -48,18 +36,13 @@ public final class SimulatorBackend: Backend {
     public func close() {}
 
     func perform(_ task: HostTask) -> HostOutcome {
-        if let (status, message) = cutOff[task.host.name] {
-            return HostOutcome(host: task.host.name, status: status, message: message)
-        }
         if let fault = fault(for: task) {
             switch fault.kind {
             case .unreachable:
                 let message = "UNREACHABLE: cannot connect to \(task.host.address):\(task.host.ssh.port) (injected fault)"
-                cutOff[task.host.name] = (.unreachable, message)
                 return HostOutcome(host: task.host.name, status: .unreachable, message: message, duration: 10)
             case .authFailure:
                 let message = "authentication failed for \(task.host.ssh.user)@\(task.host.address) (injected fault)"
-                cutOff[task.host.name] = (.unreachable, message)
                 return HostOutcome(host: task.host.name, status: .unreachable, message: message, duration: 1)
             case .exit:
                 let record = OperationRecord(operation: task.operations.first ?? .shell(""), exitStatus: fault.exitCode,
@@ -74,7 +57,7 @@ public final class SimulatorBackend: Backend {
                 break
             }
         }
-        var run = ActionRun(backend: self, task: task, machine: world.machine(for: task.host))
+        var run = OperationRun(backend: self, task: task, machine: world.machine(for: task.host))
         run.apply()
         return run.outcome()
     }

@@ -53,7 +53,7 @@ import Testing
         var settings = DeploymentSettings()
         settings.dockerImageID = "repo/img:tag with'quote"
         let renderer = StepRenderer(cluster: Cluster(hosts: TestHosts.twoPOneD, settings: settings))
-        let command = renderer.dockerRun(TestHosts.twoPOneD[0])
+        let command = renderer.containerRun(TestHosts.twoPOneD[0]).command
         #expect(command.hasSuffix("'repo/img:tag with'\\''quote'"))
     }
 

@@ -35,9 +35,10 @@ import TestSupport
         for step in run.steps {
             for result in step.results where result.host == host {
                 for operation in result.operations {
+                    // The command lines the SSH backend would send for the container operations.
                     switch operation {
-                    case .shell(let c) where c.hasPrefix("docker run ") || c.hasPrefix("docker exec ") || c.hasPrefix("docker cp "):
-                        commands.append(c)
+                    case .runContainer, .exec, .copyIntoContainer:
+                        commands.append(operation.command!)
                     case .writeFile(let path, let content, _):
                         files[path] = content
                     default: break

@@ -45,12 +45,12 @@ import Testing
     @Test func transcriptHoldsTheRenderedCommands() throws {
         let r = Rehearsal.run(try load("2p1d"))
         let run = r.transcript.filter { $0.step == "run-container-prefill" && $0.host == "p1" }
-        guard case .shell(let command)? = run.first?.operation else { Issue.record("no docker run"); return }
+        guard case .runContainer? = run.first?.operation, let command = run.first?.operation.command else { Issue.record("no docker run"); return }
         #expect(command.hasPrefix("docker run -it --shm-size=500g"))
         #expect(command.contains("--net=host") && command.contains("-v /tmp/ranktable_save_path:/tmp/ranktable_save_path"))
         #expect(command.hasSuffix("-d --name you_name_omni_infer_prefill_p1 omniinfer:v2"))
         let start = r.transcript.first { $0.step == "start-decode" && $0.host == "d1" }
-        guard case .shell(let exec)? = start?.operation else { Issue.record("no start"); return }
+        guard case .exec? = start?.operation, let exec = start?.operation.command else { Issue.record("no start"); return }
         for part in ["-e DECODE_DATA_PARALLEL_SIZE=", "-e NUM_SERVERS=16", "-e HOST=d1", "-e SOCKET_IFNAME=eth0", "-e PREFILL_POD_NUM=2", "-d you_name_omni_infer_decode_d1"] {
             #expect(exec.contains(part), "missing \(part)")
         }

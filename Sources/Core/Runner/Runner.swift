@@ -181,7 +181,10 @@ public final class Runner {
         for (k, outcome) in outcomes.enumerated() {
             let task = tasks[k]
             if registers { register(step, host: task.host, outcome: outcome) }
-            let status: HostStepResult.Status = outcome.status == .ok ? .ok : step.neverFails ? .ignoredFailure : .failed(outcome.status)
+            // As in ansible, `failed_when: false` does not cover a host that cannot be reached: it stops the
+            // play, so no later step asks the backend for it again.
+            let ignored = step.neverFails && outcome.status != .unreachable
+            let status: HostStepResult.Status = outcome.status == .ok ? .ok : ignored ? .ignoredFailure : .failed(outcome.status)
             results[slots[k]] = HostStepResult(host: task.host.name, status: status, message: outcome.message,
                                                operations: task.operations, records: outcome.records, duration: outcome.duration)
             duration = max(duration, outcome.duration)
