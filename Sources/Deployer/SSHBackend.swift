@@ -30,8 +30,6 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     private var firstKeys: [String: [UInt8]] = [:]
     /// Number of SSH handshakes done, for tests and benchmarks.
     public private(set) var handshakeCount = 0
-    /// Files uploaded by tree pushes (unchanged files are skipped), for tests.
-    public private(set) var uploadedFiles = 0
     private var abandonAt: Date?
 
     /// Called on SIGINT/SIGTERM: waits stop at once; other running commands get `interruptGrace` seconds,
@@ -132,6 +130,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
             }
         }
         var session: SSHSession?
+        var reconnected = false
         do {
             if needsSession {
                 session = try self.session(for: task.host)
@@ -140,8 +139,20 @@ public final class SSHBackend: Backend, @unchecked Sendable {
             for operation in task.operations {
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else { return outcome(.timedOut, "step '\(task.step.id)' exceeded \(Int(task.timeout)) s") }
-                let record = try perform(operation, on: task.host, session: session, timeout: remaining,
+                let record: OperationRecord
+                do {
+                    record = try perform(operation, on: task.host, session: session, timeout: remaining,
                                          abandonAtOnce: task.step.action.onlyWaits)
+                } catch SSHError.notStarted where !reconnected {
+                    // The kept connection died while idle and nothing ran: connect again (checking the host
+                    // key again) and send the operation once more.
+                    reconnected = true
+                    drop(task.host)
+                    session = try self.session(for: task.host)
+                    try checkHostUnchanged(task.host, session!)
+                    record = try perform(operation, on: task.host, session: session, timeout: deadline.timeIntervalSinceNow,
+                                         abandonAtOnce: task.step.action.onlyWaits)
+                }
                 records.append(record)
                 if record.exitStatus != 0 {
                     let last = record.stderr.split(separator: "\n").last.map(String.init) ?? ""
@@ -157,7 +168,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                 return outcome(.unreachable, m)
             case .hostKey(let m):
                 return outcome(.failed, "\(task.host.name): \(m)")
-            case .connectionLost(let m):
+            case .connectionLost(let m), .notStarted(let m):
                 drop(task.host)
                 return outcome(.unreachable, "\(m) during '\(task.step.id)'")
             case .timedOut(let m):
@@ -200,7 +211,6 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         case .pushTree(let local, let remote, let contentsOnly):
             let target = contentsOnly ? remote : remote + "/" + (local as NSString).lastPathComponent
             let count = try TreeSync.push(local: local, remote: target, session: session!)
-            lock.lock(); uploadedFiles += count; lock.unlock()
             return record(0, "\(count) file(s) sent")
         case .fetchFile(let remote, let local):
             try AtomicFile.write(try session!.download(remote), to: local)

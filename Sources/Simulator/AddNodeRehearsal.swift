@@ -15,9 +15,9 @@ public struct AddNodeRehearsal {
     public let world: World
     /// Seconds between nginx being killed and the new proxy answering.
     public let proxyOutage: Double?
-    /// Seconds the proxy (restarted the seed's way, right after the start command) would route to a new
+    /// Seconds the proxy (restarted the reference playbook's way, right after the start command) would route to a new
     /// prefill that is still loading; omnisim's order waits for readiness first.
-    public let seedNotReadyWindow: Double?
+    public let referenceOrderNotReadyWindow: Double?
     public let newNodesReadyBeforeProxy: Bool?
     public let upstreamsBefore: [String]
     public let upstreamsAfter: [String]
@@ -34,7 +34,7 @@ public struct AddNodeRehearsal {
         let oldUpstreams = proxyUpstreams(world, current.cluster)
         guard plan.ok, base.run.succeeded else {
             return AddNodeRehearsal(plan: plan, base: base, run: nil, rollback: nil, before: before, after: before, world: world,
-                                    proxyOutage: nil, seedNotReadyWindow: nil, newNodesReadyBeforeProxy: nil,
+                                    proxyOutage: nil, referenceOrderNotReadyWindow: nil, newNodesReadyBeforeProxy: nil,
                                     upstreamsBefore: oldUpstreams, upstreamsAfter: oldUpstreams)
         }
         let backend = SimulatorBackend(cluster: cluster, world: world, faults: target.faults, clock: base.backend.clock)
@@ -49,7 +49,7 @@ public struct AddNodeRehearsal {
         let after = StateSummary(world: world)
         let timing = Self.timing(result, world: world, cluster: cluster, added: plan.added)
         return AddNodeRehearsal(plan: plan, base: base, run: result, rollback: rollback, before: before, after: after, world: world,
-                                proxyOutage: timing.outage, seedNotReadyWindow: timing.seedWindow,
+                                proxyOutage: timing.outage, referenceOrderNotReadyWindow: timing.referenceWindow,
                                 newNodesReadyBeforeProxy: timing.readyFirst,
                                 upstreamsBefore: oldUpstreams, upstreamsAfter: proxyUpstreams(world, cluster))
     }
@@ -62,7 +62,7 @@ public struct AddNodeRehearsal {
         return ups.prefill + ups.decode
     }
 
-    static func timing(_ run: RunResult, world: World, cluster: Cluster, added: [Core.Host]) -> (outage: Double?, seedWindow: Double?, readyFirst: Bool?) {
+    static func timing(_ run: RunResult, world: World, cluster: Cluster, added: [Core.Host]) -> (outage: Double?, referenceWindow: Double?, readyFirst: Bool?) {
         func step(_ id: String) -> StepRun? { run.steps.first { $0.step.id == id && $0.results.contains { $0.status == .ok || $0.status == .ignoredFailure } } }
         guard let kill = step("kill-nginx"), let up = step("wait-proxy"), let started = step("start-prefill") ?? step("start-decode") else {
             return (nil, nil, nil)
@@ -70,10 +70,10 @@ public struct AddNodeRehearsal {
         let outage = up.startedAt + up.duration - kill.startedAt
         let newNames = Set(added.map(\.name))
         let readyAt = world.machines.values.flatMap { $0.processes }.filter { newNames.contains($0.host ?? "") }.map(\.readyAt).max()
-        let seedProxyUp = started.startedAt + started.duration + (up.startedAt + up.duration - kill.startedAt)
-        let seedWindow = readyAt.map { max(0, $0 - seedProxyUp) }
+        let referenceProxyUp = started.startedAt + started.duration + (up.startedAt + up.duration - kill.startedAt)
+        let referenceWindow = readyAt.map { max(0, $0 - referenceProxyUp) }
         let readyFirst = readyAt.map { $0 <= kill.startedAt }
-        return (outage, seedWindow, readyFirst)
+        return (outage, referenceWindow, readyFirst)
     }
 
     /// Precondition problems as findings, so expectations can name their codes.
@@ -143,8 +143,8 @@ public struct AddNodeRehearsal {
         lines.append("  proxy upstreams: \(upstreamsBefore.count) → \(upstreamsAfter.count)")
         if let outage = proxyOutage { lines.append(String(format: "  proxy served nothing for %.1f s (simulated)", outage)) }
         if let ready = newNodesReadyBeforeProxy { lines.append("  new nodes ready before the proxy routed to them: \(ready ? "yes" : "no")") }
-        if let window = seedNotReadyWindow {
-            lines.append(String(format: "  the seed's order would route to the loading node for %.0f s", window))
+        if let window = referenceOrderNotReadyWindow {
+            lines.append(String(format: "  the reference playbook's order would route to the loading node for %.0f s", window))
         }
         lines.append("add-node run: \(passed ? "succeeded" : "did not complete")")
         return lines

@@ -57,7 +57,7 @@ public final class SimulatorBackend: Backend {
                 break
             }
         }
-        var run = OperationRun(backend: self, task: task, machine: world.machine(for: task.host))
+        var run = OperationRun(backend: self, task: task, machine: task.onExecutor ? world.executor : world.machine(for: task.host))
         run.apply()
         return run.outcome()
     }

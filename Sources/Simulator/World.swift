@@ -282,8 +282,6 @@ public final class World: @unchecked Sendable {
         }
     }
 
-    public func machine(for host: Host) -> Machine {
-        if host.name == Runner.executor.name { return executor }
-        return machines[host.address]!
-    }
+    /// The machine of an inventory host.
+    public func machine(for host: Host) -> Machine { machines[host.address]! }
 }

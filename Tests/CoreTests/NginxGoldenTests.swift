@@ -9,7 +9,7 @@ struct GoldenProxyRun: Decodable, Sendable, CustomTestStringConvertible {
     let file: String?
     let PREFILL_LB_SDK: String
     let DECODE_LB_SDK: String
-    /// `playbook`: the values went through the seed's unquoted `$PREFILL_LB_SDK`; `direct`: each value is one argument.
+    /// `playbook`: the values went through the reference playbook's unquoted `$PREFILL_LB_SDK`; `direct`: each value is one argument.
     let flavour: String
     let global_proxy_argv: [String]
     let rc: Int

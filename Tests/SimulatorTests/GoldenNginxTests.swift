@@ -14,7 +14,7 @@ import TestSupport
         let flavour: String
     }
 
-    /// Pairs whose rehearsal deliberately gives another golden file than the seed playbook's, by the
+    /// Pairs whose rehearsal deliberately gives another golden file than the reference playbook's, by the
     /// playbook file's name (or, where the playbook made global_proxy.sh exit 1, the pair), with the file
     /// omnisim writes instead and why.
     static let exceptions: [String: (instead: String, reason: String)] = [
@@ -24,7 +24,7 @@ import TestSupport
     ]
     static let quotingReason = """
         omnisim's run_proxy_server.sh quotes $PREFILL_LB_SDK and $DECODE_LB_SDK, so an empty value reaches \
-        global_proxy.sh as one empty argument; the seed's unquoted expansion drops the word, so the option \
+        global_proxy.sh as one empty argument; the reference playbook's unquoted expansion drops the word, so the option \
         swallows the next option name (the wrong balancer) or the script exits 1 and no proxy starts
         """
 

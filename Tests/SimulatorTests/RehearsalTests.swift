@@ -130,7 +130,7 @@ import Testing
         #expect(r.upstreamsAfter.count == r.upstreamsBefore.count + 1)
         #expect(r.upstreamsAfter.contains("127.0.0.2:9001"))
         #expect(r.newNodesReadyBeforeProxy == true)
-        #expect((r.seedNotReadyWindow ?? 0) > 60)
+        #expect((r.referenceOrderNotReadyWindow ?? 0) > 60)
         #expect((r.proxyOutage ?? 100) < 10)
     }
 
@@ -180,5 +180,23 @@ import Testing
         #expect(connected(RunOptions(limit: ["d0", "c0"])) == ["d0", "c0"])
         #expect(connected(RunOptions(tags: ["run_proxy"])) == ["c0"])
         #expect(connected(RunOptions(skipTags: ["always"])) == scenario.cluster.hosts.map(\.name))
+    }
+
+    /// An inventory host may be called `localhost`: the steps that run once on the executor are told apart
+    /// by the runner, not by the name.
+    @Test func inventoryHostNamedLocalhostIsNotTheExecutor() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-localhost-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inventory = try String(contentsOfFile: "\(Self.scenarios)/inventories/2p1d.yml", encoding: .utf8)
+        try inventory.replacingOccurrences(of: "        c0:\n", with: "        localhost:\n")
+            .write(toFile: dir + "/inventory.yml", atomically: true, encoding: .utf8)
+        try "name: localhost-proxy\ninventory: inventory.yml\n".write(toFile: dir + "/s.yml", atomically: true, encoding: .utf8)
+        let scenario = try ScenarioLoader.load(path: dir + "/s.yml")
+        let proxy = try #require(scenario.cluster.host(named: "localhost"))
+        let r = Rehearsal.run(scenario)
+        #expect(r.run.succeeded, "\(r.run.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
+        #expect(r.world.machine(for: proxy).containers[r.cluster.containerName(proxy)] != nil)
+        #expect(r.world.executor.containers.isEmpty)
     }
 }

@@ -35,7 +35,7 @@ public struct InventoryGlobals: Sendable, Hashable {
 
     public init() {}
 
-    /// The three etcd/Mooncake ports, when all are set (the seed's condition for its LMCache tasks).
+    /// The three etcd/Mooncake ports, when all are set (the reference playbook's condition for its LMCache tasks).
     public var lmcachePorts: (etcd: Int, master: Int, metrics: Int)? {
         guard let e = etcdPort, let m = mooncakeMasterPort, let x = mooncakeMetricsPort else { return nil }
         return (e.value, m.value, x.value)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads an Ansible YAML inventory in the seed's format (groups P, D and C under `all.children`) into
+/// Reads an Ansible YAML inventory in the reference playbook's format (groups P, D and C under `all.children`) into
 /// typed hosts, evaluating the Jinja expressions in its values.
 public enum InventoryLoader {
     /// Host keys the playbook reads; a near-miss of one of these is reported as a typo.

@@ -1,5 +1,5 @@
-/// The deployment knobs of the seed's server template (its play `environment:` and `ranktable_save_path`),
-/// with the seed's defaults. Keys keep the seed's names so operators recognise them.
+/// The deployment knobs of the reference playbook's server template (its play `environment:` and `ranktable_save_path`),
+/// with the reference playbook's defaults. Keys keep the reference playbook's names so operators recognise them.
 public struct DeploymentSettings: Sendable, Hashable {
     public var logPath = "/data/log_path"
     public var modelPath = "/data/models/DeepSeek-R1-w8a8-fusion"
@@ -20,7 +20,7 @@ public struct DeploymentSettings: Sendable, Hashable {
 
     public init() {}
 
-    /// Every knob: its key as written in a scenario or the seed's playbook, and where it is stored.
+    /// Every knob: its key as written in a scenario or the reference playbook's playbook, and where it is stored.
     nonisolated(unsafe) public static let keys: [(name: String, path: WritableKeyPath<DeploymentSettings, String>)] = [
         ("LOG_PATH", \.logPath),
         ("MODEL_PATH", \.modelPath),

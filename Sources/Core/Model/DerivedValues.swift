@@ -1,4 +1,4 @@
-/// The values the seed computes once on the executor ("Register all values") and per P host, with its
+/// The values the reference playbook computes once on the executor ("Register all values") and per P host, with its
 /// quirks kept: they decide file names, server lists and process arguments.
 public struct DerivedValues: Sendable, Hashable {
     public var prefillAPIServerList: String
@@ -76,7 +76,7 @@ public struct DerivedValues: Sendable, Hashable {
         prefillNodeLists = nodeLists
     }
 
-    /// The seed's walk over P hosts: followers extend the current instance's entry only while they follow
+    /// The reference playbook's walk over P hosts: followers extend the current instance's entry only while they follow
     /// their master directly; any other follower is dropped.
     static func prefillMergeList(_ prefill: [Host]) -> String {
         var current = ""
@@ -113,7 +113,7 @@ public struct DerivedValues: Sendable, Hashable {
         offsetByHost[host] ?? 0
     }
 
-    /// The offset map as the seed renders it: a Python dict literal.
+    /// The offset map as the reference playbook renders it: a Python dict literal.
     public var decodeServerOffsetLiteral: String {
         "{" + decodeServerOffset.map { "'\($0.host)': \($0.offset)" }.joined(separator: ", ") + "}"
     }
@@ -144,7 +144,7 @@ public struct DerivedValues: Sendable, Hashable {
     }
 }
 
-/// Ranktable file names as the seed's tool builds them.
+/// Ranktable file names as the reference playbook's tool builds them.
 public enum RanktableNames {
     /// `local_ranktable_<address>_<devices without commas or spaces>.json`
     public static func local(_ host: Host) -> String { local(address: host.address, joinedDevices: host.joinedDevices) }

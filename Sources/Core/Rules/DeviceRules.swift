@@ -12,7 +12,7 @@ struct DeviceFormatRule: Rule {
         }
     }
 
-    /// Why the string breaks the seed's scripts, or nil when it is well formed.
+    /// Why the string breaks the reference playbook's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
         var devices = devices
         return devices.withUTF8 { bytes in

@@ -61,7 +61,7 @@ struct LMCachePortsRule: Rule {
         let set = given.filter { $0.1 != nil }
         if !set.isEmpty && set.count < 3 {
             let missing = given.filter { $0.1 == nil }.map(\.0)
-            return [finding("cluster", "\(set.map(\.0).joined(separator: ", ")) set without \(missing.joined(separator: ", ")): the seed skips every etcd/Mooncake task unless all three are set",
+            return [finding("cluster", "\(set.map(\.0).joined(separator: ", ")) set without \(missing.joined(separator: ", ")): the reference playbook skips every etcd/Mooncake task unless all three are set",
                             hint: "set all three in all.vars, or none", at: set[0].1?.location)]
         }
         if set.count == 3 && cluster.proxy.isEmpty {

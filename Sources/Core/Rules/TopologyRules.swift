@@ -53,14 +53,14 @@ struct DecodeHostIPRule: Rule {
         }
         var findings: [Finding] = []
         for host in cluster.decode where host.hostIP != master.address {
-            findings.append(finding(host.name, "host_ip of D host '\(host.name)' is \(host.hostIP ?? "unset"), but the D master '\(master.name)' is \(master.address); omnisim and the seed support exactly one decode instance",
+            findings.append(finding(host.name, "host_ip of D host '\(host.name)' is \(host.hostIP ?? "unset"), but the D master '\(master.name)' is \(master.address); omnisim and the reference playbook support exactly one decode instance",
                                     hint: "set host_ip: \"\(master.address)\"", at: host.location(of: "host_ip")))
         }
         return findings
     }
 }
 
-/// OMS105: a P follower must directly follow its master, or the seed silently drops it.
+/// OMS105: a P follower must directly follow its master, or the reference playbook silently drops it.
 struct PrefillFollowerOrderRule: Rule {
     let code = "OMS105"
     let title = "P followers follow their master"

@@ -1,15 +1,21 @@
-/// One step to perform on one host.
+/// One step to perform on one host, or on the executor (the machine running omnisim).
 public struct HostTask: Sendable {
     public var step: Step
+    /// The inventory host; for executor tasks, `Runner.executor`, a stand-in that only names the column.
     public var host: Host
+    /// True for the steps that run once on the executor. Backends decide where a task runs by this, never
+    /// by the host's name, so an inventory host may be called anything.
     /// The step's operations rendered for this host, in order. Stop at the first that fails.
     public var operations: [Operation]
     /// Upper bound for the whole task, in seconds.
     public var timeout: Double
 
-    public init(step: Step, host: Host, operations: [Operation], timeout: Double) {
+    public var onExecutor: Bool
+
+    public init(step: Step, host: Host, operations: [Operation], timeout: Double, onExecutor: Bool = false) {
         self.step = step
         self.host = host
+        self.onExecutor = onExecutor
         self.operations = operations
         self.timeout = timeout
     }

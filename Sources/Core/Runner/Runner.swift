@@ -52,10 +52,11 @@ public struct RunResult: Sendable {
     public var duration: Double { steps.last.map { $0.startedAt + $0.duration } ?? 0 }
 }
 
-/// Runs steps on a backend with the seed's semantics: linear (every host finishes a step before the next
+/// Runs steps on a backend with the reference playbook's semantics: linear (every host finishes a step before the next
 /// starts), inventory host order, and any_errors_fatal (a failed host stops the whole play once the
 /// current step has finished everywhere).
 public final class Runner {
+    /// Stands for the executor in results and reports of the steps that run once on it.
     public static let executor = Host(name: "localhost", role: .proxy, address: "localhost", nodePort: 0)
 
     public let cluster: Cluster
@@ -170,7 +171,7 @@ public final class Runner {
                 results.append(HostStepResult(host: host.name, status: step.neverFails ? .ignoredFailure : .failed(.failed),
                                               message: message, operations: [], records: [], duration: 0))
             case .operations(let ops):
-                tasks.append(HostTask(step: step, host: host, operations: ops, timeout: step.timeout))
+                tasks.append(HostTask(step: step, host: host, operations: ops, timeout: step.timeout, onExecutor: step.hosts == .executorOnce))
                 slots.append(results.count)
                 results.append(Self.pending)
             }

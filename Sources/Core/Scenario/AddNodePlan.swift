@@ -1,5 +1,5 @@
 /// The difference between a running deployment and its target with added hosts, and the preconditions
-/// the add-node flow needs (spec §7.2, §7.7). Each failed precondition is a located diagnostic.
+/// the add-node flow needs. Each failed precondition is a located diagnostic.
 public struct AddNodePlan: Sendable {
     public let current: Scenario
     public let target: Scenario

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Loads a scenario file, or a bare inventory (a file whose top-level key is `all`) as a scenario with
-/// the seed's default settings.
+/// the reference playbook's default settings.
 public enum ScenarioLoader {
     static let scenarioKeys = ["name", "description", "inventory", "settings", "settings_from", "machines", "faults", "expect", "running"]
 
@@ -82,7 +82,7 @@ public enum ScenarioLoader {
         return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
     }
 
-    /// Applies a `settings:` mapping whose keys are the seed's environment names.
+    /// Applies a `settings:` mapping whose keys are the reference playbook's environment names.
     static func applySettings(_ node: YAMLNode, reader: NodeReader, to settings: inout DeploymentSettings,
                               locations: inout [String: SourceLocation]) throws {
         let pairs = try reader.mapping(node, what: "'settings'")

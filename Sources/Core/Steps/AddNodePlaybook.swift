@@ -1,6 +1,6 @@
-/// The add-node playbook (spec §7.5) as steps: only hosts whose containers do not exist yet ("new") get
+/// The add-node playbook as steps: only hosts whose containers do not exist yet ("new") get
 /// containers, code, packages, configs and a started server; the proxy is then restarted with the new
-/// upstream lists. Unlike the seed, the proxy restart waits until the new servers are ready.
+/// upstream lists. Unlike the reference playbook, the proxy restart waits until the new servers are ready.
 public enum AddNodePlaybook {
     public static func steps(for cluster: Cluster) -> [Step] {
         let noPorts = cluster.globals.lmcachePorts != nil ? nil : "etcd_port, mooncake_master_port and mooncake_metrics_port are not all set"
@@ -81,10 +81,5 @@ public enum AddNodePlaybook {
                         hosts: .named(added), action: .removeContainers)
         step.playbook = .addNode
         return [step]
-    }
-
-    /// The seed's order: the proxy restarts right after the new server's start command returns.
-    public static func seedOrderSteps(for cluster: Cluster) -> [Step] {
-        steps(for: cluster).filter { $0.id != "wait-new-servers" }
     }
 }

@@ -1,5 +1,5 @@
-/// The seed's main playbook (server template, V2 form) as a list of steps, in execution order.
-/// The seed's fixed pauses are replaced by readiness waits.
+/// The reference playbook's main playbook (server template, V2 form) as a list of steps, in execution order.
+/// The reference playbook's fixed pauses are replaced by readiness waits.
 public enum MainPlaybook {
     public static func steps(for cluster: Cluster) -> [Step] {
         let lmcachePorts = cluster.globals.lmcachePorts != nil

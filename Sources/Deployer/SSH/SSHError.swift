@@ -6,6 +6,8 @@ public enum SSHError: Error, CustomStringConvertible, Sendable {
     case hostKey(String)
     /// The connection dropped after it was established.
     case connectionLost(String)
+    /// The connection was found dead before the command started: nothing ran on the host.
+    case notStarted(String)
     case timedOut(String)
     case protocolError(String)
     case sftp(String)
@@ -14,7 +16,7 @@ public enum SSHError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .unreachable(let m), .authentication(let m), .hostKey(let m), .connectionLost(let m),
+        case .unreachable(let m), .authentication(let m), .hostKey(let m), .connectionLost(let m), .notStarted(let m),
              .timedOut(let m), .protocolError(let m), .sftp(let m), .interrupted(let m):
             return m
         }

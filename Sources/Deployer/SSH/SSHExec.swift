@@ -20,7 +20,9 @@ extension SSHSession {
         let deadline = start.addingTimeInterval(timeout)
         libssh2_session_set_blocking(session, 1)
         guard let channel = libssh2_channel_open_ex(session, "session", 7, SSH2.windowDefault, SSH2.packetDefault, nil, 0) else {
-            throw classify("cannot open a channel on \(target.host): \(lastError())")
+            let error = classify("cannot open a channel on \(target.host): \(lastError())")
+            if case .connectionLost(let m) = error { throw SSHError.notStarted(m) }
+            throw error
         }
         // A channel whose command is still running cannot be freed without waiting for it; after a timeout the
         // caller drops the whole session instead, which releases the channel too.

@@ -1,4 +1,4 @@
-/// The ranktable files of the seed's `pd_ranktable_tools.py`: `gen` per host, `merge-local` for multi-node
+/// The ranktable files of the reference playbook's `pd_ranktable_tools.py`: `gen` per host, `merge-local` for multi-node
 /// instances, `merge-all` for the global ranktable. Output is byte-identical to the tool's
 /// `json.dump(..., indent=4)`; which fields are strings and which are integers follows the tool.
 public enum Ranktable {
