@@ -57,7 +57,7 @@ public struct AddNodeRehearsal {
     /// The upstreams of the first proxy's running nginx config.
     static func proxyUpstreams(_ world: World, _ cluster: Cluster) -> [String] {
         guard let c = cluster.proxy.first, let machine = world.machines[c.address],
-              let config = machine.containers[cluster.containerName(c)]?.files["/usr/local/nginx/conf/nginx.conf"]?.content else { return [] }
+              let config = machine.containers[cluster.containerName(c)]?.files[World.nginxConfig]?.content else { return [] }
         let ups = NginxConfig.upstreams(in: config)
         return ups.prefill + ups.decode
     }

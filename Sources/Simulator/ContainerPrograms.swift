@@ -47,7 +47,7 @@ extension OperationRun {
             return ok("", 0.5)
         }
         guard let file = machine.files[path] else {
-            if exec.detached { return silentFailure("\(path) does not exist, so nothing starts") }
+            if exec.detached { return startFailed(Paths.fileName(path), "\(path) does not exist, so nothing starts") }
             return fail(127, "/bin/bash: \(path): No such file or directory")
         }
         switch StepAction.GeneratedFile(rawValue: Paths.fileName(path)) {
@@ -116,7 +116,8 @@ extension OperationRun {
     /// A detached service start: the process listens on its ports once it is up.
     private mutating func startService(_ command: String, ports: [Int], in container: SimContainer) {
         if let busy = ports.first(where: { machine.ports[$0] != nil }), let owner = machine.owner(of: busy) {
-            return silentFailure("\(command.split(separator: " ")[0]) cannot bind port \(busy): already used by '\(owner.command)'")
+            let program = String(command.split(separator: " ")[0])
+            return startFailed(program, "\(program) cannot bind port \(busy): already used by '\(owner.command)'")
         }
         _ = machine.start(SimProcess(pid: 0, command: command, container: container.name, ports: ports, readyAt: now + 2, host: host.name))
         ok("", 0.5)

@@ -91,18 +91,18 @@ extension OperationRun {
     /// playbook never sees, because `docker exec -d` returns 0 whatever happens inside.
     mutating func startServer(script: String, content: String, in container: SimContainer, environment: [String: String]) {
         guard container.packagesInstalled else {
-            return silentFailure("vLLM is not installed in \(container.name) (pip_install has not run), so pd_run.sh fails")
+            return startFailed("pd_run.sh", "vLLM is not installed in \(container.name) (pip_install has not run), so pd_run.sh fails")
         }
         let read: RunScriptReader.Result
         do {
             read = try RunScriptReader.read(content, environment: environment, workingDirectory: "/data")
         } catch {
-            return silentFailure("\(script) cannot be modelled (\(error)), so the rehearsal cannot tell what starts")
+            return startFailed("pd_run.sh", "\(script) cannot be modelled (\(error)), so the rehearsal cannot tell what starts")
         }
-        guard let pdRun = read.pdRun else { return silentFailure("\(script) never starts pd_run.sh, so nothing starts") }
+        guard let pdRun = read.pdRun else { return startFailed("pd_run.sh", "\(script) never starts pd_run.sh, so nothing starts") }
         let launch: PDRunProgram.Launch
         switch PDRunProgram.run(arguments: pdRun.argv, environment: pdRun.environment) {
-        case .rejected(_, let reason): return silentFailure(reason)
+        case .rejected(_, let reason): return startFailed("pd_run.sh", reason)
         case .started(let l): launch = l
         }
         machine.launches[host.name] = launch
@@ -112,13 +112,13 @@ extension OperationRun {
             for name in ["RANK_TABLE_FILE_PATH", "GLOBAL_RANK_TABLE_FILE_PATH"] {
                 let path = vars[name] ?? ""
                 guard machine.files[path] != nil else {
-                    return silentFailure("\(name) \(path) does not exist on \(host.address): vLLM cannot read its ranktable")
+                    return startFailed("pd_run.sh", "\(name) \(path) does not exist on \(host.address): vLLM cannot read its ranktable")
                 }
             }
         }
         let model = vars["MODEL_PATH"] ?? ""
         guard machine.files[model + "/config.json"] != nil else {
-            return silentFailure("MODEL_PATH \(model) is missing or empty on \(host.address): vLLM fails to load the weights")
+            return startFailed("pd_run.sh", "MODEL_PATH \(model) is missing or empty on \(host.address): vLLM fails to load the weights")
         }
         // Without ASCEND_RT_VISIBLE_DEVICES a server sees, and claims, every NPU of the machine.
         let visible = launch.apiServers?.environment["ASCEND_RT_VISIBLE_DEVICES"]
@@ -126,9 +126,9 @@ extension OperationRun {
             ?? (host.role == .prefill ? machine.npus.keys.sorted().map(String.init) : host.deviceIDs)
         for id in devices {
             guard let device = Int(id), machine.npus[device] != nil else {
-                return silentFailure("NPU \(id) is not present on \(host.address)")
+                return startFailed("pd_run.sh", "NPU \(id) is not present on \(host.address)")
             }
-            if machine.busyNPUs.contains(device) { return silentFailure("NPU \(id) on \(host.address) is in use by another process") }
+            if machine.busyNPUs.contains(device) { return startFailed("pd_run.sh", "NPU \(id) on \(host.address) is in use by another process") }
         }
         let name = container.name
         let load = host.role == .prefill ? Self.prefillLoadTime : Self.decodeLoadTime
@@ -139,15 +139,15 @@ extension OperationRun {
         }
         // start_api_servers.py refuses to start when the base API port itself is taken.
         guard let base = Int(vars["BASE_API_PORT"] ?? ""), let servers = Int(vars["NUM_SERVERS"] ?? "") else {
-            return silentFailure("pd_run.sh hands start_api_servers.py a non-numeric --base-api-port or --num-servers")
+            return startFailed("pd_run.sh", "pd_run.sh hands start_api_servers.py a non-numeric --base-api-port or --num-servers")
         }
         if let owner = machine.owner(of: base) {
-            return silentFailure("API port \(base) on \(host.address) is already used by '\(owner.command)': start_api_servers.py aborts")
+            return startFailed("pd_run.sh", "API port \(base) on \(host.address) is already used by '\(owner.command)': start_api_servers.py aborts")
         }
         var ports: [Int] = []
         for rank in 0..<max(servers, 0) {
             guard let port = (base + rank...base + rank + 19).first(where: { machine.ports[$0] == nil && !ports.contains($0) }) else {
-                return silentFailure("API server \(rank) found no free port in \(base + rank)-\(base + rank + 19)")
+                return startFailed("pd_run.sh", "API server \(rank) found no free port in \(base + rank)-\(base + rank + 19)")
             }
             ports.append(port)
         }
@@ -158,7 +158,7 @@ extension OperationRun {
         if launch.ray != nil { extra.append(PortPlan.rayPort) }
         for port in extra {
             if let owner = machine.owner(of: port) {
-                return silentFailure("port \(port) on \(host.address) is already used by '\(owner.command)': the server exits")
+                return startFailed("pd_run.sh", "port \(port) on \(host.address) is already used by '\(owner.command)': the server exits")
             }
         }
         for (rank, port) in ports.enumerated() {
@@ -168,7 +168,7 @@ extension OperationRun {
         // The run script sends pd_run.sh's output to its log.
         if let log = read.pdRun?.output,
            let error = machine.write(log, "started \(ports.count) API server(s) on \(ports.map(String.init).joined(separator: ","))\n") {
-            return silentFailure(error)
+            return startFailed("pd_run.sh", error)
         }
         ok("", 1)
     }
@@ -194,30 +194,23 @@ extension OperationRun {
             port = settings.listenPort
             config = try NginxConfig.render(settings)
         } catch {
-            return silentFailure("global_proxy.sh exits 1: \(error)")
+            return startFailed("nginx", "global_proxy.sh exits 1: \(error)")
         }
         if let owner = machine.owner(of: port) {
-            return silentFailure("nginx cannot listen on \(port): already used by '\(owner.command)'")
+            return startFailed("nginx", "nginx cannot listen on \(port): already used by '\(owner.command)'")
         }
         let name = container.name
-        machine.containers[name]!.files["/usr/local/nginx/conf/nginx.conf"] = SimFile(content: config, mode: 0o644)
+        machine.containers[name]!.files[World.nginxConfig] = SimFile(content: config, mode: 0o644)
         _ = machine.start(SimProcess(pid: 0, command: "nginx: master process /usr/local/nginx/nginx -c /usr/local/nginx/conf/nginx.conf",
                                      container: name, ports: [port], readyAt: now + 2, host: host.name))
-        // Every upstream must be served: a dead upstream means requests routed there fail.
-        let upstreams = NginxConfig.upstreams(in: config)
-        var dead: [String] = []
-        for server in upstreams.prefill + upstreams.decode {
-            let parts = server.utf8.split(separator: UInt8(ascii: ":"))
-            guard parts.count == 2, let p = Int(Substring(parts[1])), let target = backend.world.machines[String(Substring(parts[0]))],
-                  let owner = target.owner(of: p), owner.container != nil else { dead.append(server); continue }
-        }
-        guard dead.isEmpty else {
-            ok("", 2)
-            failure = (.failed, "nginx routes to \(dead.count) upstream(s) that nobody listens on: \(dead.prefix(4).joined(separator: ", "))\(dead.count > 4 ? ", …" : "")")
-            return
-        }
+        observe(.proxyStarted(container: name))
         ok("", 2)
     }
+}
+
+extension World {
+    /// Where global_proxy.sh writes the proxy's configuration inside its container.
+    public static let nginxConfig = "/usr/local/nginx/conf/nginx.conf"
 }
 
 struct SimError: Error, CustomStringConvertible {

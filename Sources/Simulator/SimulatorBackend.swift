@@ -59,7 +59,14 @@ public final class SimulatorBackend: Backend {
         }
         var run = OperationRun(backend: self, task: task, machine: task.onExecutor ? world.executor : world.machine(for: task.host))
         run.apply()
-        return run.outcome()
+        var outcome = run.outcome()
+        // The programs only report what happened; the invariants decide whether the step failed, and
+        // their reason (the cause) comes before any later symptom in the same task.
+        if !task.onExecutor, let violation = Invariants.firstViolation(on: task.host, observations: run.observations, world: world) {
+            outcome.status = .failed
+            outcome.message = violation
+        }
+        return outcome
     }
 
     /// The step-level fault for this task, matched by step id or tag.
