@@ -29,7 +29,8 @@ public struct AddNodeRehearsal {
         let base = Rehearsal.run(current)
         let world = base.world
         let cluster = target.cluster
-        world.addMachines(for: cluster, plan: target.machines, faults: target.faults)
+        let faults = Fault.all(of: target)
+        world.addMachines(for: cluster, plan: target.machines, faults: faults)
         let before = StateSummary(world: world)
         let oldUpstreams = proxyUpstreams(world, current.cluster)
         guard plan.ok, base.run.succeeded else {
@@ -37,11 +38,11 @@ public struct AddNodeRehearsal {
                                     proxyOutage: nil, referenceOrderNotReadyWindow: nil, newNodesReadyBeforeProxy: nil,
                                     upstreamsBefore: oldUpstreams, upstreamsAfter: oldUpstreams)
         }
-        let backend = SimulatorBackend(cluster: cluster, world: world, faults: target.faults, clock: base.backend.clock)
+        let backend = SimulatorBackend(cluster: cluster, world: world, faults: faults, clock: base.backend.clock)
         let names = Set(plan.added.map(\.name))
         let outcome = Orchestration.addNode(plan: plan, cluster: cluster, backend: backend, rollbackBackend: {
             // The rollback reaches the new hosts again: step faults and cut-off connections do not carry over.
-            let reachable = target.faults.filter { !($0.kind == .unreachable || $0.kind == .authFailure) || !names.contains($0.host) }
+            let reachable = faults.filter { !$0.cutsOff || !names.contains($0.host) }
             return SimulatorBackend(cluster: cluster, world: world, faults: reachable.filter { $0.step == nil }, clock: backend.clock)
         }, options: options, hooks: Orchestration.Hooks(startTime: base.backend.clock))
         let result = outcome.run, rollback = outcome.rollback

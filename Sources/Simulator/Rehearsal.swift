@@ -31,7 +31,7 @@ public struct Rehearsal {
                            steps: [Step]? = nil, onStep: ((StepRun) -> Void)? = nil) -> Rehearsal {
         let cluster = scenario.cluster
         let findings = findings ?? RuleSet.check(cluster)
-        let backend = SimulatorBackend(cluster: cluster, machines: scenario.machines, faults: scenario.faults)
+        let backend = SimulatorBackend(scenario: scenario)
         let result = Orchestration.deploy(cluster: cluster, steps: steps ?? MainPlaybook.steps(for: cluster), backend: backend,
                                           options: options, hooks: Orchestration.Hooks(onStep: onStep))
         let outcomes = scenario.expectations.map { ExpectationOutcome.evaluate($0, findings: findings, run: result) }

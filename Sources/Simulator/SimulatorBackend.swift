@@ -24,7 +24,7 @@ public final class SimulatorBackend: Backend {
     }
 
     public convenience init(scenario: Scenario) {
-        self.init(cluster: scenario.cluster, machines: scenario.machines, faults: scenario.faults)
+        self.init(cluster: scenario.cluster, machines: scenario.machines, faults: Fault.all(of: scenario))
     }
 
     public func perform(_ tasks: [HostTask]) -> [HostOutcome] {
@@ -36,27 +36,7 @@ public final class SimulatorBackend: Backend {
     public func close() {}
 
     func perform(_ task: HostTask) -> HostOutcome {
-        if let fault = fault(for: task) {
-            switch fault.kind {
-            case .unreachable:
-                let message = "UNREACHABLE: cannot connect to \(task.host.address):\(task.host.ssh.port) (injected fault)"
-                return HostOutcome(host: task.host.name, status: .unreachable, message: message, duration: 10)
-            case .authFailure:
-                let message = "authentication failed for \(task.host.ssh.user)@\(task.host.address) (injected fault)"
-                return HostOutcome(host: task.host.name, status: .unreachable, message: message, duration: 1)
-            case .exit:
-                let record = OperationRecord(operation: task.operations.first ?? .shell(""), exitStatus: fault.exitCode,
-                                             stderr: fault.stderr, duration: 1)
-                let last = fault.stderr.split(separator: "\n").last.map(String.init) ?? ""
-                return HostOutcome(host: task.host.name, status: .failed, message: "exit \(fault.exitCode): \(last)",
-                                   records: [record], duration: 1)
-            case .timeout:
-                return HostOutcome(host: task.host.name, status: .timedOut,
-                                   message: "no answer within \(Int(task.timeout)) s (injected fault)", duration: task.timeout)
-            default:
-                break
-            }
-        }
+        if let outcome = fault(for: task)?.outcome(of: task) { return outcome }
         var run = OperationRun(backend: self, task: task, machine: task.onExecutor ? world.executor : world.machine(for: task.host))
         run.apply()
         var outcome = run.outcome()

@@ -263,22 +263,7 @@ public final class World: @unchecked Sendable {
         }
         for fault in faults where added.contains(cluster.host(named: fault.host)?.address ?? "") {
             guard let host = cluster.host(named: fault.host), let machine = machines[host.address] else { continue }
-            switch fault.kind {
-            case .imageMissing:
-                machine.images.remove(settings.dockerImageID)
-                machine.pullable = false
-            case .npuAbsent: if let d = fault.device { machine.npus[d] = nil }
-            case .npuBusy: if let d = fault.device { machine.busyNPUs.insert(d) }
-            case .portBusy:
-                if let port = fault.port {
-                    _ = machine.start(SimProcess(pid: 0, command: "foreign-listener :\(port)", container: nil, ports: [port], readyAt: 0))
-                }
-            case .diskFull: if let path = fault.path { machine.fullPaths.append(path) }
-            case .modelMissing:
-                machine.removeContents(of: settings.modelPath)
-                machine.files.removeDirectory(settings.modelPath)
-            case .unreachable, .authFailure, .exit, .timeout: break
-            }
+            fault.apply(to: machine, settings: settings)
         }
     }
 

@@ -64,7 +64,7 @@ import TestSupport
         let script = Paths(scenario.cluster.settings).script(.runPrefill)
         let steps = MainPlaybook.steps(for: scenario.cluster)
         // Render the steps as usual, then add an option to the written prefill run script.
-        let backend = SimulatorBackend(cluster: scenario.cluster, machines: scenario.machines, faults: scenario.faults)
+        let backend = SimulatorBackend(scenario: scenario)
         let runner = Runner(cluster: scenario.cluster, steps: steps, backend: InjectingBackend(inner: backend, path: script,
                             edit: { $0.replacingOccurrences(of: "    --role prefill \\\n", with: "    --role prefill \\\n    --prefill-server-list 0,1 \\\n") }))
         let result = runner.run()

@@ -148,7 +148,7 @@ import Testing
         try #require(first.run.succeeded)
         let before = StateSummary(world: first.world)
         let backend = SimulatorBackend(cluster: first.cluster, world: first.world,
-                                       faults: [Fault(kind: .unreachable, host: "p1", step: Runner.connectStepID)],
+                                       faults: [.unreachable(host: "p1", step: Runner.connectStepID)],
                                        clock: first.backend.clock)
         let again = Runner(cluster: first.cluster, steps: MainPlaybook.steps(for: first.cluster), backend: backend).run()
         #expect(again.failure?.step.id == "connect" && again.failure?.host == "p1")
@@ -162,7 +162,7 @@ import Testing
     /// Add-node with the new host unreachable: nothing runs anywhere, and there is nothing to roll back.
     @Test func addNodeToAnUnreachableHostChangesNothing() throws {
         var target = try load("add-node-2p1d")
-        target.faults = [Fault(kind: .unreachable, host: "p1", step: Runner.connectStepID)]
+        target.faults = [ScenarioFault(kind: .unreachable, host: "p1", step: Runner.connectStepID)]
         let r = AddNodeRehearsal.run(current: try load("1p1d"), target: target)
         #expect(r.run?.failure?.step.id == "connect")
         #expect(r.rollback == nil)

@@ -6,7 +6,7 @@ public struct Scenario: Sendable {
     public var inventory: Inventory
     public var settings: DeploymentSettings
     public var machines: MachinePlan
-    public var faults: [Fault]
+    public var faults: [ScenarioFault]
     public var expectations: [Expectation]
     public var description: String?
     /// For an add-node scenario: the scenario of the running deployment this one extends.
@@ -15,7 +15,7 @@ public struct Scenario: Sendable {
     public var settingLocations: [String: SourceLocation] = [:]
 
     public init(name: String, path: String, inventory: Inventory, settings: DeploymentSettings = DeploymentSettings(),
-                machines: MachinePlan = MachinePlan(), faults: [Fault] = [], expectations: [Expectation] = [],
+                machines: MachinePlan = MachinePlan(), faults: [ScenarioFault] = [], expectations: [Expectation] = [],
                 description: String? = nil) {
         self.name = name
         self.path = path
@@ -95,8 +95,9 @@ public struct MachineSpec: Sendable, Hashable {
     }
 }
 
-/// A fault injected into the simulated world.
-public struct Fault: Sendable, Hashable {
+/// A fault as the scenario file states it, checked by the loader (every field its kind needs is set). The
+/// simulator turns it into its own `Fault`.
+public struct ScenarioFault: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// The host cannot be reached from the given step on.
         case unreachable

@@ -233,20 +233,20 @@ struct FaultReader {
     let inventory: Inventory
     static let keys = ["kind", "host", "step", "exit_code", "stderr", "port", "device", "path"]
 
-    func read(_ node: YAMLNode) throws -> [Fault] {
+    func read(_ node: YAMLNode) throws -> [ScenarioFault] {
         try reader.sequence(node, what: "'faults'").map(readOne)
     }
 
-    private func readOne(_ node: YAMLNode) throws -> Fault {
+    private func readOne(_ node: YAMLNode) throws -> ScenarioFault {
         let pairs = try reader.mapping(node, what: "a fault")
         try reader.checkKeys(pairs, known: Self.keys, what: "a fault")
         guard let kindPair = pairs.first(where: { $0.key == "kind" }) else {
             throw InputError(code: "OMS004", "a fault needs 'kind'", at: reader.source.location(node),
-                             hint: "one of: \(Fault.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                             hint: "one of: \(ScenarioFault.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let kindText = try reader.string(kindPair.value, what: "'kind'")
-        guard let kind = Fault.Kind(rawValue: kindText) else {
-            let names = Fault.Kind.allCases.map(\.rawValue)
+        guard let kind = ScenarioFault.Kind(rawValue: kindText) else {
+            let names = ScenarioFault.Kind.allCases.map(\.rawValue)
             throw InputError(code: "OMS003", "unknown fault kind '\(kindText)'", at: reader.source.location(kindPair.value),
                              hint: Spelling.closest(to: kindText, in: names).map { "did you mean '\($0)'?" } ?? "one of: \(names.joined(separator: ", "))")
         }
@@ -259,7 +259,7 @@ struct FaultReader {
             throw InputError(code: "OMS003", "fault host '\(host)' is not in the inventory", at: reader.source.location(hostPair.value),
                              hint: Spelling.closest(to: host, in: names).map { "did you mean '\($0)'?" })
         }
-        var fault = Fault(kind: kind, host: host)
+        var fault = ScenarioFault(kind: kind, host: host)
         fault.location = reader.source.location(node)
         for pair in pairs {
             switch pair.key {
@@ -272,7 +272,7 @@ struct FaultReader {
             default: break
             }
         }
-        let needsStep: Set<Fault.Kind> = [.unreachable, .authFailure, .exit, .timeout]
+        let needsStep: Set<ScenarioFault.Kind> = [.unreachable, .authFailure, .exit, .timeout]
         if needsStep.contains(kind) && fault.step == nil {
             throw InputError(code: "OMS004", "a '\(kind.rawValue)' fault needs 'step' (a step id or tag)", at: fault.location)
         }
