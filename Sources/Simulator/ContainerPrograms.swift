@@ -68,8 +68,8 @@ extension OperationRun {
 
     /// `pd_ranktable_tools.py --mode gen` for the devices in the list variable, into the save directory.
     private mutating func generateLocalRanktable(environment: [String: String], prefill: Bool) {
-        let list = environment[prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST"] ?? ""
-        let dir = environment[prefill ? "PREFILL_RANKTABLE_SAVE_PATH" : "DECODE_RANKTABLE_SAVE_PATH"] ?? ""
+        let list = environment[EnvName.serverList(prefill ? .prefill : .decode)] ?? ""
+        let dir = environment[EnvName.ranktableSaveDirectory(prefill ? .prefill : .decode)] ?? ""
         let serverIP = machine.spec.resolvesTo ?? machine.address
         let ids = list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         do {

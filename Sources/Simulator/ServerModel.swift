@@ -15,7 +15,7 @@ extension OperationRun {
               let prefillGroups = Self.echoedWord(after: "prefill_groups=$(echo ", in: script) else {
             return fail(126, "generate_global_ranktable.sh does not name its directory and lists")
         }
-        let decodePodNum = Int(environment["DECODE_POD_NUM"] ?? "") ?? 0
+        let decodePodNum = Int(environment[EnvName.decodePodNum] ?? "") ?? 0
         func read(_ relative: String) throws -> JSONValue {
             guard let file = machine.files[global + "/" + relative] else {
                 throw SimError("\(global)/\(relative): No such file or directory")

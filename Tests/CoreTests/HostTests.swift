@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct HostTests {
     @Test func copiesAreIndependentValues() {
-        let original = Host(name: "p0", role: .prefill, address: "10.0.0.1", kvRank: 0, hostIP: "10.0.0.1", deviceString: "0,1", nodePort: 8000)
+        let original = Host(name: "p0", address: "10.0.0.1", nodePort: 8000,
+                            duty: .prefill(ServerPlacement(hostIP: "10.0.0.1", devices: "0,1", apiPort: 9000), kvRank: 0))
         var copy = original
         #expect(copy == original && copy.hashValue == original.hashValue)
         copy.nodePort = 8001

@@ -43,7 +43,7 @@ import Testing
         let four = try InventoryLoader.load(path: "\(Self.fixtures)/inventory_4P1D.yml")
         #expect(four.hosts.count == 9)
         #expect(four.globals.lmcachePorts == nil)
-        #expect(Cluster(inventory: four, settings: DeploymentSettings()).derived.decodeServerOffsetLiteral == "{'d0': 0, 'd1': 16, 'd2': 32, 'd3': 48}")
+        #expect(Cluster(inventory: four, settings: DeploymentSettings()).decodeInstance.offsetLiteral == "{'d0': 0, 'd1': 16, 'd2': 32, 'd3': 48}")
         let one = try InventoryLoader.load(path: "\(Self.fixtures)/inventory_1P1D.yml")
         #expect(Cluster(inventory: one, settings: DeploymentSettings()).derived.kvParallelSize == 2)
     }

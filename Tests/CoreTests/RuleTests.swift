@@ -69,7 +69,7 @@ import Testing
         let gap = [H.p("p0", "127.0.0.1", kv: 0), H.p("p1", "127.0.0.2", kv: 5), H.d("d0", "127.0.0.3", rank: 0, master: "127.0.0.3"), H.c()]
         #expect(codes(gap).contains("OMS107"))
         var split = H.multiNodeP + [H.c("10.0.0.1")]
-        split[1].kvRank = 1
+        split[1].duty = .prefill(split[1].server!, kvRank: 1)
         #expect(codes(split).contains("OMS107"))
     }
 
@@ -101,18 +101,6 @@ import Testing
         #expect(codes(H.twoPOneD, settings: settings) == ["OMS111"])
     }
 
-    @Test func decodeDataParallel() {
-        // dp is derived from all D devices, so it only falls short of a host's servers when the derived
-        // list disagrees with the hosts; force that disagreement directly.
-        let rule = DecodeDataParallelRule()
-        var d = H.d("d0", "127.0.0.3", rank: 0, master: "127.0.0.3")
-        #expect(rule.check(Cluster(hosts: [H.p("p0", "127.0.0.1", kv: 0), d])).isEmpty)
-        d.deviceString = "0,1"
-        var cluster = Cluster(hosts: [H.p("p0", "127.0.0.1", kv: 0), d])
-        cluster.derived.decodeServerAll = "0"
-        #expect(rule.check(cluster).map(\.code) == ["OMS112"])
-    }
-
     @Test func portCollision() {
         // The proxy listens on 9000, where p0's API server is, on the same machine.
         let hosts = H.twoPOneD.dropLast() + [H.c("127.0.0.1", port: 9000)]
@@ -125,8 +113,8 @@ import Testing
     @Test func portRange() {
         var p = H.p("p0", "127.0.0.1", kv: 0)
         var d = H.d("d0", "127.0.0.3", rank: 0, master: "127.0.0.3")
-        d.apiPort = 65530
-        p.apiPort = 9000
+        d.server?.apiPort = 65530
+        p.server?.apiPort = 9000
         #expect(codes([p, d, H.c()]).contains("OMS114"))
     }
 

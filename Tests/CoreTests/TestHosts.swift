@@ -5,17 +5,17 @@ enum TestHosts {
     static let sixteen = (0..<16).map(String.init).joined(separator: ",")
 
     static func p(_ name: String, _ ip: String, kv: Int, hostIP: String? = nil, rank: Int = 0, devices: String = sixteen) -> Host {
-        Host(name: name, role: .prefill, address: ip, nodeRank: rank, kvRank: kv, hostIP: hostIP ?? ip,
-             deviceString: devices, nodePort: 8000 + kv, apiPort: 9000 + kv)
+        Host(name: name, address: ip, nodeRank: rank, nodePort: 8000 + kv,
+             duty: .prefill(ServerPlacement(hostIP: hostIP ?? ip, devices: devices, apiPort: 9000 + kv), kvRank: kv))
     }
 
     static func d(_ name: String, _ ip: String, rank: Int, master: String, devices: String = sixteen) -> Host {
-        Host(name: name, role: .decode, address: ip, nodeRank: rank, hostIP: master, deviceString: devices,
-             nodePort: 8100, apiPort: 9100 + rank)
+        Host(name: name, address: ip, nodeRank: rank, nodePort: 8100,
+             duty: .decode(ServerPlacement(hostIP: master, devices: devices, apiPort: 9100 + rank)))
     }
 
     static func c(_ ip: String = "127.0.0.1", port: Int = 7000) -> Host {
-        Host(name: "c0", role: .proxy, address: ip, nodePort: port)
+        Host(name: "c0", address: ip, nodePort: port, duty: .proxy)
     }
 
     static var twoPOneD: [Host] {

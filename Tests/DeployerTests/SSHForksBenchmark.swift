@@ -12,7 +12,7 @@ struct SSHForksBenchmark {
         let names = (0..<8).map { "h\($0)" }
         let h = try SSHDHarness(hosts: names)
         defer { h.stop() }
-        let hosts = names.map { Host(name: $0, role: .proxy, address: h.addresses[$0]!, nodePort: 7000,
+        let hosts = names.map { Host(name: $0, address: h.addresses[$0]!, nodePort: 7000, duty: .proxy,
                                      ssh: SSHSettings(port: h.port, privateKeyFile: h.clientKey)) }
         let cluster = Cluster(hosts: hosts)
         // Five steps of one second of per-host work each.

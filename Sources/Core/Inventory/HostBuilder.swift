@@ -13,17 +13,20 @@ struct HostBuilder {
         let address = try requiredString("ansible_host", locations)
         let nodeRank = try optionalInt("node_rank", range: 0...Int(Int32.max), locations) ?? 0
         let nodePort = try requiredPort("node_port", locations)
-        var kvRank: Int?
-        if role == .prefill {
-            if locations["node_rank"] == nil { throw missing("node_rank") }
-            guard let kv = try optionalInt("kv_rank", range: 0...Int(Int32.max), locations) else { throw missing("kv_rank") }
-            kvRank = kv
-        }
-        var hostIP: String?, devices: String?, apiPort: Int?
-        if role != .proxy {
-            hostIP = try requiredString("host_ip", locations)
-            devices = try requiredString("ascend_rt_visible_devices", locations)
-            apiPort = try requiredPort("api_port", locations)
+        let duty: Duty
+        if role == .proxy {
+            duty = .proxy
+        } else {
+            if role == .prefill && locations["node_rank"] == nil { throw missing("node_rank") }
+            var kvRank = 0
+            if role == .prefill {
+                guard let kv = try optionalInt("kv_rank", range: 0...Int(Int32.max), locations) else { throw missing("kv_rank") }
+                kvRank = kv
+            }
+            let server = ServerPlacement(hostIP: try requiredString("host_ip", locations),
+                                         devices: try requiredString("ascend_rt_visible_devices", locations),
+                                         apiPort: try requiredPort("api_port", locations))
+            duty = role == .prefill ? .prefill(server, kvRank: kvRank) : .decode(server)
         }
         let superNode = try optionalString("super_node", locations)
         let ssh = SSHSettings(
@@ -32,9 +35,8 @@ struct HostBuilder {
             privateKeyFile: try optionalString("ansible_ssh_private_key_file"),
             password: try (optionalString("ansible_password") ?? optionalString("ansible_ssh_pass")).map(Secret.init),
             commonArgs: try optionalString("ansible_ssh_common_args"))
-        return Host(name: name, role: role, address: address, nodeRank: nodeRank, kvRank: kvRank, hostIP: hostIP,
-                    deviceString: devices, nodePort: nodePort, apiPort: apiPort, superNode: superNode, ssh: ssh,
-                    location: location, fieldLocations: locations)
+        return Host(name: name, address: address, nodeRank: nodeRank, nodePort: nodePort, duty: duty, superNode: superNode,
+                    ssh: ssh, location: location, fieldLocations: locations)
     }
 
     /// Fields whose source location each host keeps, for located findings.

@@ -25,7 +25,7 @@ public struct PDRunArguments: Sendable, Hashable {
     public var pairs: [Pair]
 
     /// The interface variable the server start command sets (the host's default-route interface).
-    public static let interfaceVariable = "SOCKET_IFNAME"
+    public static let interfaceVariable = EnvName.socketInterface
 
     static let prefillExtraArgs = "--max-num-batched-tokens 30000 --enforce-eager --enable-expert-parallel --disable-log-requests --max-num-seqs 16 --no-enable-prefix-caching"
     static let decodeExtraArgs = "--enable-expert-parallel --disable-log-requests --max-num-seqs 32 --no-enable-prefix-caching"
@@ -33,28 +33,30 @@ public struct PDRunArguments: Sendable, Hashable {
     static let gpuUtil = "0.92"
 
     /// The arguments of a P host's run script. The add-node playbook passes no ranktable paths.
-    public static func prefill(_ host: Host, in cluster: Cluster, playbook: PlaybookKind) -> PDRunArguments {
+    public static func prefill(_ host: Host, _ server: ServerPlacement, kvRank: Int, in cluster: Cluster,
+                               playbook: PlaybookKind) -> PDRunArguments {
         let settings = cluster.settings, d = cluster.derived, paths = Paths(settings)
-        let multiNode = cluster.isMultiNodePrefill(host)
+        let instance = cluster.prefillInstance(of: host, server: server)
+        let multiNode = instance.isMultiNode
         var a = Builder()
         if playbook == .main {
             a.add("--global-rank-table-path", paths.global + "/" + RanktableNames.globalMerge)
             a.add("--rank-table-path", multiNode
-                  ? "\(paths.global)/collect_files_p/\(host.hostIP ?? host.address)/\(RanktableNames.localMerge)"
+                  ? "\(paths.global)/collect_files_p/\(server.hostIP)/\(RanktableNames.localMerge)"
                   : paths.prefillConfig + "/" + RanktableNames.local(host))
         }
-        a.decodeLists(d)
+        a.decodeLists(cluster)
         a.add("--model-path", settings.modelPath)
-        a.add("--master-ip", host.hostIP ?? "")
+        a.add("--master-ip", server.hostIP)
         a.add("--role", "prefill")
         a.add("--kv-role", settings.usesLMCache ? "kv_both" : "kv_producer")
         a.add("--max-model-len", settings.modelLenMaxPrefill)
         a.add("--master-port", String(host.nodePort))
-        a.add("--base-api-port", String(host.apiPort ?? 0))
-        a.add("--tp", String(cluster.prefillTensorParallelSize(host)))
-        a.add("--ascend-rt-visible-devices", host.deviceString ?? "")
-        a.add("--kv-rank", String(host.kvRank ?? 0))
-        a.add("--kv-engine-id", String(host.kvRank ?? 0))
+        a.add("--base-api-port", String(server.apiPort))
+        a.add("--tp", String(instance.tensorParallelSize(of: host)))
+        a.add("--ascend-rt-visible-devices", server.devices)
+        a.add("--kv-rank", String(kvRank))
+        a.add("--kv-engine-id", String(kvRank))
         a.add("--kv-parallel-size", String(d.kvParallelSize))
         a.add("--kv-connector", settings.kvConnector)
         a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_prefill.json")
@@ -68,29 +70,29 @@ public struct PDRunArguments: Sendable, Hashable {
     }
 
     /// The arguments of a D host's run script.
-    public static func decode(_ host: Host, in cluster: Cluster, playbook: PlaybookKind) -> PDRunArguments {
-        let settings = cluster.settings, d = cluster.derived, paths = Paths(settings)
+    public static func decode(_ host: Host, _ server: ServerPlacement, in cluster: Cluster, playbook: PlaybookKind) -> PDRunArguments {
+        let settings = cluster.settings, d = cluster.derived, paths = Paths(settings), instance = cluster.decodeInstance
         var a = Builder()
         if playbook == .main {
             a.add("--global-rank-table-path", paths.global + "/" + RanktableNames.globalMerge)
-            a.add("--rank-table-path", d.decodePodNum > 1
+            a.add("--rank-table-path", instance.podCount > 1
                   ? "\(paths.global)/collect_files_d/\(RanktableNames.localMerge)"
                   : paths.decodeConfig + "/" + RanktableNames.local(host))
         }
-        a.decodeLists(d)
-        a.add("--num-servers", String(host.deviceCount))
-        a.add("--num-dp", String(d.decodeDataParallelSize))
-        a.add("--server-offset", String(d.serverOffset(of: host.name)))
+        a.decodeLists(cluster)
+        a.add("--num-servers", String(server.deviceCount))
+        a.add("--num-dp", String(instance.dataParallelSize))
+        a.add("--server-offset", String(instance.serverOffset(of: host.name)))
         a.add("--model-path", settings.modelPath)
-        a.add("--master-ip", host.hostIP ?? "")
+        a.add("--master-ip", server.hostIP)
         a.add("--role", "decode")
         a.add("--kv-role", "kv_consumer")
         a.add("--max-model-len", settings.modelLenMaxDecode)
         a.add("--master-port", String(host.nodePort))
-        a.add("--base-api-port", String(host.apiPort ?? 0))
+        a.add("--base-api-port", String(server.apiPort))
         a.add("--tp", settings.decodeTensorParallelSize)
-        a.add("--kv-rank", String(d.decodeKVRank))
-        a.add("--kv-engine-id", String(d.decodeKVRank))
+        a.add("--kv-rank", String(instance.kvRank))
+        a.add("--kv-engine-id", String(instance.kvRank))
         a.add("--kv-parallel-size", String(d.kvParallelSize))
         a.add("--kv-connector", settings.kvConnector)
         a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_decode.json")
@@ -110,11 +112,11 @@ public struct PDRunArguments: Sendable, Hashable {
         mutating func variable(_ option: String, _ name: String) { pairs.append(Pair(option: option, value: .variable(name))) }
 
         /// The decode address lists, pod count and interfaces every P and D host passes first.
-        mutating func decodeLists(_ d: DerivedValues) {
-            let servers = d.decodeServerIPList.replacingOccurrences(of: " ", with: "")
+        mutating func decodeLists(_ cluster: Cluster) {
+            let servers = cluster.decodeInstance.serverIPList.replacingOccurrences(of: " ", with: "")
             add("--local-decode-server-ip-list", servers)
             add("--global-decode-server-ip-list", servers)
-            add("--prefill-pod-num", String(d.prefillPodNum))
+            add("--prefill-pod-num", String(cluster.derived.prefillPodNum))
             variable("--gloo-socket-ifname", PDRunArguments.interfaceVariable)
             variable("--tp-socket-ifname", PDRunArguments.interfaceVariable)
         }
@@ -128,9 +130,19 @@ public struct PDRunArguments: Sendable, Hashable {
 public enum RunScript {
     public static func text(for host: Host, in cluster: Cluster, playbook: PlaybookKind) -> String {
         let settings = cluster.settings, paths = Paths(settings)
+        let arguments: PDRunArguments
+        var multiNodePrefill: (masterAddress: String, tensorParallelSize: Int)?
+        switch host.duty {
+        case .prefill(let server, let kvRank):
+            arguments = PDRunArguments.prefill(host, server, kvRank: kvRank, in: cluster, playbook: playbook)
+            let instance = cluster.prefillInstance(of: host, server: server)
+            if instance.isMultiNode { multiNodePrefill = (server.hostIP, instance.tensorParallelSize(of: host)) }
+        case .decode(let server):
+            arguments = PDRunArguments.decode(host, server, in: cluster, playbook: playbook)
+        case .proxy:
+            return "#!/bin/bash\necho \(Shell.quote("\(host.name) is a C host: it runs no vLLM server")) >&2\nexit 1\n"
+        }
         let prefill = host.role == .prefill
-        let arguments = prefill ? PDRunArguments.prefill(host, in: cluster, playbook: playbook)
-                                : PDRunArguments.decode(host, in: cluster, playbook: playbook)
         var lines = [
             "#!/bin/bash",
             "# Starts this host's \(prefill ? "prefill" : "decode") API servers through pd_run.sh, in the background.",
@@ -145,12 +157,12 @@ public enum RunScript {
             lines.append("# LMCache reads its configuration file from LMCACHE_CONFIG_FILE.")
             lines.append("export LMCACHE_CONFIG_FILE=" + Shell.quote(paths.script(.lmcacheConfig)))
         }
-        if prefill && cluster.isMultiNodePrefill(host) {
+        if let multiNodePrefill {
             lines += [
                 "# A multi-node instance runs over Ray: the TP size spans every node of the instance.",
-                "export MASTER_NODE_IP=" + Shell.quote(host.hostIP ?? ""),
+                "export MASTER_NODE_IP=" + Shell.quote(multiNodePrefill.masterAddress),
                 "export RAY_EXPERIMENTAL_NOSET_ASCEND_RT_VISIBLE_DEVICES=1 RAY_CGRAPH_get_timeout=7200",
-                "export PREFILL_TENSOR_PARALLEL_SIZE=\(cluster.prefillTensorParallelSize(host))",
+                "export PREFILL_TENSOR_PARALLEL_SIZE=\(multiNodePrefill.tensorParallelSize)",
                 "ray stop --force",
             ]
         }

@@ -4,14 +4,14 @@ public struct Scripts: Sendable {
     public let paths: Paths
 
     private let settings: DeploymentSettings
-    /// The texts of the files that do not depend on the host, rendered once, by `GeneratedFile.index`.
-    private var fixed: [String?] = []
+    /// The texts of the files that are the same on every host, rendered once.
+    private var fixed: [StepAction.GeneratedFile: String] = [:]
 
     public init(cluster: Cluster) {
         self.cluster = cluster
         self.paths = Paths(cluster.settings)
         self.settings = cluster.settings
-        fixed = StepAction.GeneratedFile.allCases.map { hostIndependentContent($0) }
+        for file in StepAction.GeneratedFile.allCases { fixed[file] = hostIndependentContent(file) }
     }
 
     private var q: (String) -> String { Shell.quote }
@@ -20,7 +20,7 @@ public struct Scripts: Sendable {
         switch file {
         case .generatePrefillRanktable, .generateDecodeRanktable, .generateGlobalRanktable, .killPython, .killRay, .killNginx,
              .lmcacheConfig:
-            return fixed[file.index]!
+            return fixed[file] ?? ""
         case .runPrefill, .runDecode: return RunScript.text(for: host, in: cluster, playbook: playbook)
         case .runProxy: return runProxy(host)
         case .mooncakeConfig: return mooncakeConfig(host)
@@ -47,8 +47,9 @@ public struct Scripts: Sendable {
 
     func generateLocal(role: Role) -> String {
         let (listVar, saveVar, flag) = role == .prefill
-            ? ("PREFILL_SERVER_LIST", "PREFILL_RANKTABLE_SAVE_PATH", "--prefill-server-list \"$PREFILL_SERVER_LIST\" --api-server")
-            : ("DECODE_SERVER_LIST", "DECODE_RANKTABLE_SAVE_PATH", "--decode-server-list $DECODE_SERVER_LIST")
+            ? (EnvName.serverList(.prefill), EnvName.ranktableSaveDirectory(.prefill),
+               "--prefill-server-list \"$\(EnvName.serverList(.prefill))\" --api-server")
+            : (EnvName.serverList(.decode), EnvName.ranktableSaveDirectory(.decode), "--decode-server-list $\(EnvName.serverList(.decode))")
         return """
         #!/bin/bash
         # Writes this host's local ranktables for devices $\(listVar) into $\(saveVar).
@@ -70,7 +71,7 @@ public struct Scripts: Sendable {
         tools=\(Paths.containerScripts)/pd_ranktable_tools.py
         global=\(q(paths.global))
         cd "$global"
-        decode_list=$(echo \(q(d.decodeRanktableList)) | awk '$1=$1' | tr ',' ' ')
+        decode_list=$(echo \(q(cluster.decodeInstance.ranktableList)) | awk '$1=$1' | tr ',' ' ')
         prefill_groups=$(echo \(q(d.prefillMergeRanktableList)) | awk '$1=$1' | tr ',' ' ')
         prefill_list=""
         IFS=';' read -ra parts <<< "$prefill_groups"
@@ -86,7 +87,7 @@ public struct Scripts: Sendable {
             fi
         done
         api_server_files=$(ls collect_files_p/api/*.json | head -1)
-        if [ "$DECODE_POD_NUM" -gt 1 ]; then
+        if [ "$\(EnvName.decodePodNum)" -gt 1 ]; then
             python "$tools" --mode merge-local --local-ranktable-list $decode_list --save-dir "$global/collect_files_d"
             decode_list=collect_files_d/\(RanktableNames.localMerge)
         fi
@@ -108,7 +109,7 @@ public struct Scripts: Sendable {
         done
         decode_result=${decode_result#,}
         cd \(Paths.containerScripts)
-        bash global_proxy.sh --listen-port "$PROXY_NODE_PORT" --prefill-servers-list "$prefill_result" --decode-servers-list "$decode_result" --log-file "$LOG_PATH"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --prefill-lb-sdk "$PREFILL_LB_SDK" --decode-lb-sdk "$DECODE_LB_SDK" --prefill-max-num-seqs 16 --decode-max-num-seqs 32
+        bash global_proxy.sh --listen-port "$\(EnvName.proxyNodePort)" --prefill-servers-list "$prefill_result" --decode-servers-list "$decode_result" --log-file "$\(EnvName.logPath)"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --prefill-lb-sdk "$\(EnvName.prefillLBSDK)" --decode-lb-sdk "$\(EnvName.decodeLBSDK)" --prefill-max-num-seqs 16 --decode-max-num-seqs 32
 
         """
     }

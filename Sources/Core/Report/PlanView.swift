@@ -7,20 +7,20 @@ public struct PlanView {
     public init(cluster: Cluster) { self.cluster = cluster }
 
     public var values: [(String, String)] {
-        let d = cluster.derived
+        let d = cluster.derived, decode = cluster.decodeInstance
         var list: [(String, String)] = [
             ("PREFILL_API_SERVER_LIST", d.prefillAPIServerList),
             ("DECODE_API_SERVER_LIST", d.decodeAPIServerList),
             ("PREFILL_POD_NUM", String(d.prefillPodNum)),
-            ("DECODE_POD_NUM", String(d.decodePodNum)),
-            ("DECODE_SERVER_IP_LIST", d.decodeServerIPList),
-            ("DECODE_SERVER_ALL", d.decodeServerAll),
-            ("DECODE_NUM_DP", String(d.decodeDataParallelSize)),
-            ("DECODE_SERVER_OFFSET", d.decodeServerOffsetLiteral),
+            ("DECODE_POD_NUM", String(decode.podCount)),
+            ("DECODE_SERVER_IP_LIST", decode.serverIPList),
+            ("DECODE_SERVER_ALL", decode.deviceLists),
+            ("DECODE_NUM_DP", String(decode.dataParallelSize)),
+            ("DECODE_SERVER_OFFSET", decode.offsetLiteral),
             ("PREFILL_MERGE_RANKTABLE_LIST", d.prefillMergeRanktableList),
-            ("DECODE_RANKTABLE_LIST", d.decodeRanktableList),
+            ("DECODE_RANKTABLE_LIST", decode.ranktableList),
             ("KV_PARALLEL_SIZE", String(d.kvParallelSize)),
-            ("DECODE_KV_RANK", String(d.decodeKVRank)),
+            ("DECODE_KV_RANK", String(decode.kvRank)),
         ]
         if let decodeUpstreams = try? ProxyUpstreams.decode(d.decodeAPIServerList) {
             list.append(("PROXY_PREFILL_UPSTREAMS", ProxyUpstreams.prefill(d.prefillAPIServerList).joined(separator: ",")))
@@ -47,25 +47,31 @@ public struct PlanView {
     }
 
     public var rows: [Row] {
-        let d = cluster.derived
+        let decode = cluster.decodeInstance
         let tpDecode = Int(cluster.settings.decodeTensorParallelSize) ?? 1
         return cluster.hosts.map { host in
             let ports = cluster.apiPorts(host)
-            let instance: String
-            switch host.role {
-            case .prefill: instance = "P\(host.kvRank ?? 0)\(host.isMaster ? " master" : " follower")"
-            case .decode: instance = "D\(host.isMaster ? " master" : " node \(host.nodeRank)")"
-            case .proxy: instance = "proxy"
+            var row = Row(host: host.name, role: host.role.rawValue, address: host.address, instance: "proxy",
+                          devices: host.deviceString ?? "", tp: 0, apiServers: cluster.apiServerCount(host), nodePort: host.nodePort,
+                          apiPorts: ports.isEmpty ? "" : ports.count == 1 ? "\(ports[0])" : "\(ports.first!)-\(ports.last!)",
+                          kvRank: nil, nodeIPList: nil, nnodes: nil, serverOffset: nil, container: cluster.containerName(host))
+            switch host.duty {
+            case .prefill(let server, let kvRank):
+                let instance = cluster.prefillInstance(of: host, server: server)
+                row.instance = "P\(kvRank)\(host.isMaster ? " master" : " follower")"
+                row.tp = instance.tensorParallelSize(of: host)
+                row.kvRank = kvRank
+                row.nodeIPList = instance.nodeIPList
+                row.nnodes = instance.nodeCount
+            case .decode:
+                row.instance = "D\(host.isMaster ? " master" : " node \(host.nodeRank)")"
+                row.tp = tpDecode
+                row.kvRank = decode.kvRank
+                row.serverOffset = decode.serverOffset(of: host.name)
+            case .proxy:
+                break
             }
-            return Row(host: host.name, role: host.role.rawValue, address: host.address, instance: instance,
-                       devices: host.deviceString ?? "", tp: host.role == .prefill ? cluster.prefillTensorParallelSize(host) : host.role == .decode ? tpDecode : 0,
-                       apiServers: cluster.apiServerCount(host), nodePort: host.nodePort,
-                       apiPorts: ports.isEmpty ? "" : ports.count == 1 ? "\(ports[0])" : "\(ports.first!)-\(ports.last!)",
-                       kvRank: host.role == .prefill ? host.kvRank : host.role == .decode ? d.decodeKVRank : nil,
-                       nodeIPList: host.role == .prefill ? cluster.nodeIPList(host) : nil,
-                       nnodes: host.role == .prefill ? cluster.nnodes(host) : nil,
-                       serverOffset: host.role == .decode ? d.serverOffset(of: host.name) : nil,
-                       container: cluster.containerName(host))
+            return row
         }
     }
 

@@ -93,19 +93,3 @@ struct DecodeTensorParallelRule: Rule {
                         hint: "keep DECODE_TENSOR_PARALLEL_SIZE at 1 with this template", at: cluster.settingLocations["DECODE_TENSOR_PARALLEL_SIZE"])]
     }
 }
-
-/// OMS112: start_api_servers.py refuses a data-parallel size below its number of servers.
-struct DecodeDataParallelRule: Rule {
-    let code = "OMS112"
-    let title = "decode dp covers each host's API servers"
-    let area = RuleArea.devices
-    func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.decode]) }
-    func check(_ cluster: Cluster) -> [Finding] {
-        let dp = cluster.derived.decodeDataParallelSize
-        return cluster.decode.compactMap { host in
-            let servers = cluster.apiServerCount(host)
-            guard dp < servers else { return nil }
-            return finding(host.name, "'\(host.name)' starts \(servers) API servers but the decode dp is \(dp)", at: host.location(of: "ascend_rt_visible_devices"))
-        }
-    }
-}

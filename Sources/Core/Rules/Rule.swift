@@ -55,7 +55,7 @@ public enum RuleSet {
         ProxyGroupRule(), PrefillFirstRule(), DecodeMasterFirstRule(), DecodeHostIPRule(),
         PrefillFollowerOrderRule(), PrefillInstancePerMachineRule(), KVRankRule(),
         DeviceFormatRule(), DeviceDuplicateRule(), RanktableNameRule(), DecodeTensorParallelRule(),
-        DecodeDataParallelRule(), PortCollisionRule(), PortRangeRule(), ProxyPortRule(), LMCachePortsRule(),
+        PortCollisionRule(), PortRangeRule(), ProxyPortRule(), LMCachePortsRule(),
         BalancerRule(), ConnectorRule(), SafeValuesRule(),
     ]
 

@@ -33,7 +33,7 @@ struct DecodeMasterFirstRule: Rule {
     func check(_ cluster: Cluster) -> [Finding] {
         guard let first = cluster.decode.first, !first.isMaster,
               let master = cluster.decode.first(where: \.isMaster) else { return [] }
-        return [finding("cluster", "D host '\(first.name)' is listed before the D master '\(master.name)': server offsets \(cluster.derived.decodeServerOffsetLiteral) follow inventory order while DECODE_SERVER_IP_LIST puts the master first (\(cluster.derived.decodeServerIPList))",
+        return [finding("cluster", "D host '\(first.name)' is listed before the D master '\(master.name)': server offsets \(cluster.decodeInstance.offsetLiteral) follow inventory order while DECODE_SERVER_IP_LIST puts the master first (\(cluster.decodeInstance.serverIPList))",
                         hint: "move '\(master.name)' to the top of group D", at: first.location)]
     }
 }
@@ -115,10 +115,11 @@ struct KVRankRule: Rule {
         let instances = cluster.prefillInstances
         var owner: [Int: String] = [:]
         for instance in instances {
-            let master = instance[0]
+            let master = instance.hosts[0]
             guard let rank = master.kvRank else { continue }
-            for node in instance.dropFirst() where node.kvRank != rank {
-                findings.append(finding(node.name, "kv_rank of '\(node.name)' is \(node.kvRank ?? -1) but its instance master '\(master.name)' has \(rank); all nodes of one instance share one kv_rank",
+            for node in instance.hosts.dropFirst() {
+                guard let nodeRank = node.kvRank, nodeRank != rank else { continue }
+                findings.append(finding(node.name, "kv_rank of '\(node.name)' is \(nodeRank) but its instance master '\(master.name)' has \(rank); all nodes of one instance share one kv_rank",
                                         hint: "set kv_rank: \(rank)", at: node.location(of: "kv_rank")))
             }
             if let other = owner[rank] {

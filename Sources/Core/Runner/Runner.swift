@@ -57,7 +57,7 @@ public struct RunResult: Sendable {
 /// current step has finished everywhere).
 public final class Runner {
     /// Stands for the executor in results and reports of the steps that run once on it.
-    public static let executor = Host(name: "localhost", role: .proxy, address: "localhost", nodePort: 0)
+    public static let executor = Host(name: "localhost", address: "localhost", nodePort: 0, duty: .proxy)
 
     public let cluster: Cluster
     public let steps: [Step]

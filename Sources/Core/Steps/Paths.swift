@@ -1,28 +1,8 @@
-/// Concrete paths of a deployment, from its settings. The fixed ones are joined once and shared by every
-/// copy, since steps ask for them on every host.
+/// Concrete paths of a deployment, from its settings.
 public struct Paths: Sendable {
-    private final class Joined: Sendable {
-        let settings: DeploymentSettings
-        let global: String, prefillConfig: String, decodeConfig: String, executorCode: String
-        let scripts: [String]
-        let logPrefix: String, executorLogPrefix: String
+    public let settings: DeploymentSettings
 
-        init(_ settings: DeploymentSettings) {
-            self.settings = settings
-            global = settings.ranktableSavePath + "/global"
-            prefillConfig = settings.ranktableSavePath + "/prefill_config"
-            decodeConfig = settings.ranktableSavePath + "/decode_config"
-            executorCode = settings.codePath + "/omniinfer"
-            scripts = StepAction.GeneratedFile.allCases.map { settings.scriptsPath + "/" + $0.rawValue }
-            logPrefix = settings.logPath + "/"
-            executorLogPrefix = settings.logPathInExecutor + "/"
-        }
-    }
-
-    private let joined: Joined
-    public var settings: DeploymentSettings { joined.settings }
-
-    public init(_ settings: DeploymentSettings) { joined = Joined(settings) }
+    public init(_ settings: DeploymentSettings) { self.settings = settings }
 
     /// Where the code lives inside containers (copied there by `docker cp`).
     public static let containerCode = "/workspace/omniinfer"
@@ -35,19 +15,23 @@ public struct Paths: Sendable {
         return String(path[path.utf8.index(after: slash)...])
     }
 
-    public var ranktable: String { joined.settings.ranktableSavePath }
-    public var global: String { joined.global }
-    public var prefillConfig: String { joined.prefillConfig }
-    public var decodeConfig: String { joined.decodeConfig }
-    public var executorCode: String { joined.executorCode }
-    public func script(_ file: StepAction.GeneratedFile) -> String { joined.scripts[file.index] }
-    public func hostLogs(_ host: Host) -> String { joined.logPrefix + host.name }
-    public func executorLogs(_ host: Host) -> String { joined.executorLogPrefix + host.name }
+    public var ranktable: String { settings.ranktableSavePath }
+    /// Where the global ranktable is generated, and where the executor stages the local ones.
+    public var global: String { settings.ranktableSavePath + "/global" }
+    /// Where P hosts' `gen` runs write their local ranktables.
+    public var prefillConfig: String { settings.ranktableSavePath + "/prefill_config" }
+    /// Where D hosts' `gen` runs write their local ranktables.
+    public var decodeConfig: String { settings.ranktableSavePath + "/decode_config" }
+    /// The code checkout: on the executor, and where `sync_code` copies it on every host (the same path).
+    public var code: String { settings.codePath + "/omniinfer" }
+    public func script(_ file: StepAction.GeneratedFile) -> String { settings.scriptsPath + "/" + file.rawValue }
+    public func hostLogs(_ host: Host) -> String { settings.logPath + "/" + host.name }
+    public func executorLogs(_ host: Host) -> String { settings.logPathInExecutor + "/" + host.name }
 
     public func resolve(_ ref: StepAction.PathRef, for host: Host) -> String {
         switch ref {
-        case .codePath: return joined.settings.codePath
-        case .scriptsPath: return joined.settings.scriptsPath
+        case .codePath: return settings.codePath
+        case .scriptsPath: return settings.scriptsPath
         case .ranktableRoot: return ranktable
         case .ranktableGlobal: return global
         case .hostLogDirectory: return hostLogs(host)

@@ -130,23 +130,6 @@ public enum StepAction: Sendable, Hashable {
             }
         }
 
-        /// Position in `allCases`.
-        var index: Int {
-            switch self {
-            case .generatePrefillRanktable: return 0
-            case .generateDecodeRanktable: return 1
-            case .generateGlobalRanktable: return 2
-            case .killPython: return 3
-            case .killRay: return 4
-            case .killNginx: return 5
-            case .runPrefill: return 6
-            case .runDecode: return 7
-            case .runProxy: return 8
-            case .mooncakeConfig: return 9
-            case .lmcacheConfig: return 10
-            }
-        }
-
         /// The kill script for a process pattern ("python", "ray" or "nginx").
         public static func killScript(for pattern: String) -> GeneratedFile {
             pattern == "ray" ? .killRay : pattern == "nginx" ? .killNginx : .killPython

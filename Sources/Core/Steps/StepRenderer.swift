@@ -55,15 +55,15 @@ public struct StepRenderer: Sendable {
         case .makeDirectory(let ref):
             return .operations([.makeDirectory(paths.resolve(ref, for: host))])
         case .syncCode:
-            return .operations([.pushTree(localPath: paths.executorCode, remotePath: settings.codePath + "/omniinfer", contentsOnly: true)])
+            return .operations([.pushTree(localPath: paths.code, remotePath: paths.code, contentsOnly: true)])
         case .copyCodeIntoContainer:
-            return .operations([.copyIntoContainer(source: paths.executorCode, container: container, destination: "/workspace/")])
+            return .operations([.copyIntoContainer(source: paths.code, container: container, destination: "/workspace/")])
         case .pipInstall:
             let program: ContainerProgram = host.role == .proxy
                 ? .installLMCache(log: settings.logPath + "/install.log")
                 : .reinstallPackages(log: paths.hostLogs(host) + "/pip.log",
                                      lmcacheLog: settings.usesLMCache ? settings.logPath + "/install.log" : nil)
-            return .operations([exec(program, env: [EnvVar("KV_CONNECTOR", settings.kvConnector)])])
+            return .operations([exec(program, env: [EnvVar(EnvName.kvConnector, settings.kvConnector)])])
         case .prepareStaging:
             return .operations([.resetLocalDirectory(paths.ranktable, subdirectories: ["global", "collect_files_d", "collect_files_p/api"])])
         case .clearDirectory(let ref):
@@ -71,9 +71,9 @@ public struct StepRenderer: Sendable {
         case .writeFile(let file):
             return .operations([.writeFile(path: paths.script(file), content: scripts.content(file, for: host, playbook: step.playbook), mode: file.mode)])
         case .generateLocalRanktable:
-            let prefill = host.role == .prefill
-            let env = [EnvVar(prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST", host.deviceString ?? ""),
-                       EnvVar(prefill ? "PREFILL_RANKTABLE_SAVE_PATH" : "DECODE_RANKTABLE_SAVE_PATH", paths.localRanktableDirectory(host.role))]
+            guard let server = host.server else { return .skip("'\(host.name)' has no NPUs") }
+            let env = [EnvVar(EnvName.serverList(host.role), server.devices),
+                       EnvVar(EnvName.ranktableSaveDirectory(host.role), paths.localRanktableDirectory(host.role))]
             return .operations([exec(.script(paths.script(.generateRanktable(for: host.role))), env: env)])
         case .findLocalRanktables:
             // The tool names a host's files after its address and the devices' ids run together.
@@ -88,7 +88,7 @@ public struct StepRenderer: Sendable {
             ])
         case .generateGlobalRanktable:
             return .operations([exec(.script(paths.script(.generateGlobalRanktable)),
-                                     env: [EnvVar("DECODE_POD_NUM", String(cluster.derived.decodePodNum))])])
+                                     env: [EnvVar(EnvName.decodePodNum, String(cluster.decodeInstance.podCount))])])
         case .pullGlobalRanktables:
             return .operations([.pullTree(remotePath: paths.global, localPath: paths.global, contentsOnly: true)])
         case .pushGlobalRanktables:
@@ -100,7 +100,7 @@ public struct StepRenderer: Sendable {
             return .operations([.killPortOwner(which == .etcd ? ports.etcd : ports.master)])
         case .startLMCacheServices:
             guard let ports = cluster.globals.lmcachePorts else { return .skip("etcd/Mooncake ports are not set") }
-            let env = [EnvVar("KV_CONNECTOR", settings.kvConnector)]
+            let env = [EnvVar(EnvName.kvConnector, settings.kvConnector)]
             return .operations([
                 exec(.etcd(address: host.address, port: ports.etcd, log: settings.logPath + "/etcd.log"), env: env, detached: true),
                 exec(.mooncakeMaster(address: host.address, rpcPort: ports.master, metricsPort: ports.metrics,
@@ -122,7 +122,7 @@ public struct StepRenderer: Sendable {
             guard !ports.isEmpty else { return .skip("'\(host.name)' is a follower node: it starts no API server") }
             return .operations([.waitForPorts(host: host.address, ports: ports, timeoutSeconds: Int(step.timeout))])
         case .startProxy:
-            let env = [EnvVar("PREFILL_LB_SDK", settings.prefillLBSDK), EnvVar("DECODE_LB_SDK", settings.decodeLBSDK)]
+            let env = [EnvVar(EnvName.prefillLBSDK, settings.prefillLBSDK), EnvVar(EnvName.decodeLBSDK, settings.decodeLBSDK)]
             return .operations([exec(.script(paths.script(.runProxy)), env: env, detached: true)])
         case .waitForProxy:
             return .operations([.waitForPorts(host: host.address, ports: [host.nodePort], timeoutSeconds: Int(step.timeout))])
@@ -146,9 +146,9 @@ public struct StepRenderer: Sendable {
     /// RANKTABLE_SAVE_PATH nor mounts the ranktable directory.
     public func containerRun(_ host: Host, playbook: PlaybookKind = .main) -> ContainerRun {
         let ranktables = playbook == .main
-        var env = ranktables ? [EnvVar("RANKTABLE_SAVE_PATH", paths.ranktable)] : []
-        env.append(EnvVar("LOG_PATH", settings.logPath))
-        if host.role == .proxy { env.append(EnvVar("PROXY_NODE_PORT", String(host.nodePort))) }
+        var env = ranktables ? [EnvVar(EnvName.ranktableSavePath, paths.ranktable)] : []
+        env.append(EnvVar(EnvName.logPath, settings.logPath))
+        if host.role == .proxy { env.append(EnvVar(EnvName.proxyNodePort, String(host.nodePort))) }
         return ContainerRun(name: cluster.containerName(host), image: settings.dockerImageID, environment: env,
                             mounts: Self.containerMounts(settings, paths, ranktables: ranktables),
                             extraMounts: ["/usr/share/zoneinfo/Asia/Shanghai:/etc/localtime"],
@@ -163,43 +163,47 @@ public struct StepRenderer: Sendable {
 
     /// The environment of the detached `docker exec` that starts a P or D host's servers.
     public func serverEnvironment(_ host: Host, interface: String) -> [EnvVar] {
-        let d = cluster.derived
-        var env = [EnvVar("MODEL_PATH", settings.modelPath)]
-        if host.role == .prefill {
+        let d = cluster.derived, decode = cluster.decodeInstance
+        var env = [EnvVar(EnvName.modelPath, settings.modelPath)]
+        switch host.duty {
+        case .prefill(let server, let kvRank):
+            let instance = cluster.prefillInstance(of: host, server: server)
             env += [
                 EnvVar("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill),
-                EnvVar("PREFILL_SERVER_LIST", host.deviceString ?? ""),
-                EnvVar("PREFILL_TENSOR_PARALLEL_SIZE", String(host.deviceCount)),
+                EnvVar(EnvName.serverList(.prefill), server.devices),
+                EnvVar("PREFILL_TENSOR_PARALLEL_SIZE", String(server.deviceCount)),
                 EnvVar("IP", host.address),
-                EnvVar("HOST_IP", host.hostIP ?? ""),
+                EnvVar("HOST_IP", server.hostIP),
                 EnvVar("MASTER_PORT", String(host.nodePort)),
-                EnvVar("API_PORT", String(host.apiPort ?? 0)),
-                EnvVar("SERVER_IP_LIST", d.decodeServerIPList),
-                EnvVar("PREFILL_POD_NUM", String(d.prefillPodNum)),
-                EnvVar("SOCKET_IFNAME", interface),
-                EnvVar("KV_RANK", String(host.kvRank ?? 0)),
-                EnvVar("NNODES", String(cluster.nnodes(host))),
+                EnvVar("API_PORT", String(server.apiPort)),
+                EnvVar("SERVER_IP_LIST", decode.serverIPList),
+                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
+                EnvVar(EnvName.socketInterface, interface),
+                EnvVar(EnvName.kvRank, String(kvRank)),
+                EnvVar("NNODES", String(instance.nodeCount)),
                 EnvVar("NODE_RANK", String(host.nodeRank)),
-                EnvVar("NODE_IP_LIST", cluster.nodeIPList(host)),
+                EnvVar("NODE_IP_LIST", instance.nodeIPList),
             ]
-        } else {
+        case .decode(let server):
             env += [
                 EnvVar("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode),
-                EnvVar("DECODE_SERVER_LIST", host.deviceString ?? ""),
+                EnvVar(EnvName.serverList(.decode), server.devices),
                 EnvVar("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize),
-                EnvVar("DECODE_DATA_PARALLEL_SIZE", d.decodeServerAll),
-                EnvVar("HOST_IP", host.hostIP ?? ""),
+                EnvVar("DECODE_DATA_PARALLEL_SIZE", decode.deviceLists),
+                EnvVar("HOST_IP", server.hostIP),
                 EnvVar("MASTER_PORT", String(host.nodePort)),
-                EnvVar("API_PORT", String(host.apiPort ?? 0)),
-                EnvVar("SERVER_IP_LIST", d.decodeServerIPList),
-                EnvVar("PREFILL_POD_NUM", String(d.prefillPodNum)),
-                EnvVar("DECODE_POD_NUM", String(d.decodePodNum)),
-                EnvVar("SOCKET_IFNAME", interface),
-                EnvVar("NUM_SERVERS", String(host.deviceCount)),
+                EnvVar("API_PORT", String(server.apiPort)),
+                EnvVar("SERVER_IP_LIST", decode.serverIPList),
+                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
+                EnvVar(EnvName.decodePodNum, String(decode.podCount)),
+                EnvVar(EnvName.socketInterface, interface),
+                EnvVar("NUM_SERVERS", String(server.deviceCount)),
                 EnvVar("HOST", host.name),
             ]
+        case .proxy:
+            break
         }
-        return env + [EnvVar("KV_CONNECTOR", settings.kvConnector), EnvVar("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
+        return env + [EnvVar(EnvName.kvConnector, settings.kvConnector), EnvVar("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
                       EnvVar("LMCACHE_MOONCAKE_CONFIG_PATH", paths.script(.lmcacheConfig))]
     }
 

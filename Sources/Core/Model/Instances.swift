@@ -1,0 +1,105 @@
+/// One prefill instance: the P hosts that share a `host_ip`, in inventory order. A multi-node instance
+/// runs one vLLM server over Ray across all its machines; its master is the host whose address is the
+/// `host_ip`.
+public struct PrefillInstance: Sendable, Hashable {
+    /// The `host_ip` every host of the instance names: the master's address.
+    public let masterAddress: String
+    public let hosts: [Host]
+    /// The instance's index among the P instances and its KV engine id: the master's kv rank (the first
+    /// host's when no host is the master).
+    public let kvRank: Int
+    /// `NODE_IP_LIST`: the distinct addresses of the instance's hosts, in order.
+    public let nodeIPList: String
+    /// `NNODES`: the number of hosts of the instance (repeated addresses counted, as the reference
+    /// playbook counts them).
+    public let nodeCount: Int
+
+    init(masterAddress: String, hosts: [Host]) {
+        self.masterAddress = masterAddress
+        self.hosts = hosts
+        let master = hosts.first { $0.isMaster } ?? hosts[0]
+        kvRank = master.kvRank ?? 0
+        var addresses = UniqueList()
+        for host in hosts { addresses.append(host.address) }
+        nodeIPList = addresses.joined(separator: ",")
+        nodeCount = hosts.count
+    }
+
+    public var master: Host? { hosts.first { $0.isMaster } }
+    public var followers: [Host] { hosts.filter { !$0.isMaster } }
+
+    /// More than one distinct machine: the instance runs over Ray.
+    public var isMultiNode: Bool { nodeIPList.contains(",") }
+
+    /// The tensor-parallel size of the instance's server as seen from `host`: its devices times the number of
+    /// distinct machines.
+    public func tensorParallelSize(of host: Host) -> Int {
+        host.deviceCount * (nodeIPList.reduce(1) { $1 == "," ? $0 + 1 : $0 })
+    }
+
+    /// API servers `host` starts: one on the master of a multi-node instance (and on every host of a
+    /// single-node one), none on followers.
+    public func apiServerCount(of host: Host) -> Int { isMultiNode && !host.isMaster ? 0 : 1 }
+}
+
+/// The decode instance: every D host, in inventory order. Each device of each host serves one API server,
+/// and the servers together form one data-parallel group whose ranks are numbered host by host.
+public struct DecodeInstance: Sendable, Hashable {
+    public let hosts: [Host]
+    /// The instance's kv rank and KV engine id: the number of P instances (P instances take 0…n-1).
+    public let kvRank: Int
+    /// `DECODE_SERVER_IP_LIST`: masters first, each inserted at the front (so in reverse inventory order),
+    /// then the other hosts.
+    public let serverIPList: String
+    /// `DECODE_SERVER_ALL`: every D host's device string, joined by commas.
+    public let deviceLists: String
+    /// Each D host's server offset: the sum of the device counts of the D hosts before it.
+    public let offsets: [HostOffset]
+    private let offsetByHost: [String: Int]
+
+    public struct HostOffset: Sendable, Hashable {
+        public let host: String
+        public let offset: Int
+    }
+
+    init(hosts: [Host], kvRank: Int) {
+        self.hosts = hosts
+        self.kvRank = kvRank
+        let masters = hosts.filter(\.isMaster).map(\.address)
+        let others = hosts.filter { !$0.isMaster }.map(\.address)
+        serverIPList = (masters.reversed() + others).joined(separator: ",")
+        deviceLists = hosts.map { $0.deviceString ?? "" }.joined(separator: ",")
+        var offset = 0
+        var offsets: [HostOffset] = []
+        var byHost: [String: Int] = [:]
+        for host in hosts {
+            offsets.append(HostOffset(host: host.name, offset: offset))
+            if byHost[host.name] == nil { byHost[host.name] = offset }
+            offset += host.deviceCount
+        }
+        self.offsets = offsets
+        offsetByHost = byHost
+    }
+
+    public var master: Host? { hosts.first { $0.isMaster } }
+
+    /// `DECODE_POD_NUM`: the number of D hosts.
+    public var podCount: Int { hosts.count }
+
+    /// The data-parallel size: the number of devices over all D hosts.
+    public var dataParallelSize: Int { deviceLists.reduce(1) { $1 == "," ? $0 + 1 : $0 } }
+
+    public func serverOffset(of host: String) -> Int { offsetByHost[host] ?? 0 }
+
+    /// The offsets as the reference playbook renders them: a Python dict literal.
+    public var offsetLiteral: String {
+        "{" + offsets.map { "'\($0.host)': \($0.offset)" }.joined(separator: ", ") + "}"
+    }
+
+    /// `DECODE_RANKTABLE_LIST`: the local ranktable of each D host in the executor's staging directory.
+    public var ranktableList: String {
+        var files = UniqueList()
+        for host in hosts { files.append("collect_files_d/\(RanktableNames.local(host))") }
+        return files.joined(separator: ",")
+    }
+}
