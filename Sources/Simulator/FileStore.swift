@@ -2,15 +2,15 @@
 /// and snapshots and copied before a change while shared, so pushing one tree to every host costs one
 /// reference per host, and a snapshot costs nothing until either side writes.
 final class DirectoryNode: @unchecked Sendable {
-    // Nodes are only changed by the store that owns them alone, one operation at a time: the dynamic
-    // exclusivity checks would double the cost of every path step.
-    @exclusivity(unchecked) var files = NameMap<SimFile>()
-    @exclusivity(unchecked) var directories = NameMap<DirectoryNode>()
+    // A node is changed only by the store that owns it alone (`writableNode` copies shared nodes first),
+    // one operation at a time; that is what makes sharing nodes across threads safe.
+    var files: [String: SimFile] = [:]
+    var directories: [String: DirectoryNode] = [:]
     /// Subdirectories attached by `FileStore.mount` and unchanged since: summaries show each as one entry.
-    @exclusivity(unchecked) var mounted: Set<Name> = []
+    var mounted: Set<String> = []
     /// Files at any depth and the content digest, remembered until the next change below this node.
-    @exclusivity(unchecked) var fileCountMemo: Int?
-    @exclusivity(unchecked) var digestMemo: String?
+    var fileCountMemo: Int?
+    var digestMemo: String?
 
     init() {}
 
@@ -37,15 +37,15 @@ final class DirectoryNode: @unchecked Sendable {
 
     /// Every file below, by path relative to this node.
     func forEachFile(prefix: String = "", _ body: (String, SimFile) -> Void) {
-        for (name, file) in files { body(prefix + name.text, file) }
-        for (name, child) in directories { child.forEachFile(prefix: prefix + name.text + "/", body) }
+        for (name, file) in files { body(prefix + name, file) }
+        for (name, child) in directories { child.forEachFile(prefix: prefix + name + "/", body) }
     }
 
     /// Every directory below, by path relative to this node.
     func forEachDirectory(prefix: String = "", _ body: (String) -> Void) {
         for (name, child) in directories {
-            body(prefix + name.text)
-            child.forEachDirectory(prefix: prefix + name.text + "/", body)
+            body(prefix + name)
+            child.forEachDirectory(prefix: prefix + name + "/", body)
         }
     }
 
@@ -88,46 +88,36 @@ public final class FileTree: @unchecked Sendable {
 /// OS would.
 public final class FileStore: @unchecked Sendable {
     private var root: DirectoryNode
-    /// Directory splits, shared with the stores copied from this one.
-    private let splits: PathSplits
 
-    init(directories: [String], splits: PathSplits = PathSplits()) {
+    init(directories: [String]) {
         root = DirectoryNode()
-        self.splits = splits
         for d in directories { makeDirectories(d) }
     }
 
     /// A store holding the same entries as `other`, sharing them until either changes.
     init(copying other: FileStore) {
         root = other.root
-        splits = other.splits
     }
 
     /// The non-empty components of `path`: `/a//b/` → [a, b].
-    static func components(_ path: String) -> ArraySlice<Name> {
-        var path = path
-        return path.withUTF8 { bytes in
-            var parts: [Name] = []
-            parts.reserveCapacity(8)
-            var start = 0
-            for i in 0...bytes.count where i == bytes.count || bytes[i] == PathText.slash {
-                if i > start {
-                    let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                    parts.append(Name(text: String(decoding: part, as: UTF8.self), code: Name.code(of: part)))
-                }
-                start = i + 1
-            }
-            return parts[...]
-        }
+    static func components(_ path: String) -> ArraySlice<String> {
+        path.split(separator: "/").map(String.init)[...]
+    }
+
+    /// A path as its parent directory's components and its last component; nil for the root.
+    private static func split(_ path: String) -> (parent: ArraySlice<String>, name: String)? {
+        let parts = components(path)
+        guard let name = parts.last else { return nil }
+        return (parts.dropLast(), name)
     }
 
     /// `path` spelled without empty components or a trailing slash.
-    private static func normalized(_ parts: ArraySlice<Name>) -> String {
-        parts.isEmpty ? "/" : parts.reduce(into: "") { $0 += "/"; $0 += $1.text }
+    private static func normalized(_ parts: ArraySlice<String>) -> String {
+        parts.isEmpty ? "/" : parts.reduce(into: "") { $0 += "/"; $0 += $1 }
     }
 
     /// The directory node at `parts`, if it exists.
-    private func node(_ parts: ArraySlice<Name>) -> DirectoryNode? {
+    private func node(_ parts: ArraySlice<String>) -> DirectoryNode? {
         var node = root
         for part in parts {
             guard let next = node.directories[part] else { return nil }
@@ -140,18 +130,16 @@ public final class FileStore: @unchecked Sendable {
     /// copied and memos cleared. Missing directories are created when `create` is set; otherwise a missing
     /// one gives nil (copies made on the way hold the same entries, so nothing visible changed). Mount
     /// marks on the way are dropped only when the walk succeeds.
-    private func writableNode(_ parts: ArraySlice<Name>, create: Bool) -> DirectoryNode? {
+    private func writableNode(_ parts: ArraySlice<String>, create: Bool) -> DirectoryNode? {
         if !isKnownUniquelyReferenced(&root) { root = DirectoryNode(copying: root) }
         var node = root
         node.willChange()
-        var unmark: [(DirectoryNode, Name)] = []
+        var unmark: [(DirectoryNode, String)] = []
         for name in parts {
             if let i = node.directories.index(forKey: name) {
-                if !isKnownUniquelyReferenced(&node.directories[at: i]) {
-                    node.directories[at: i] = DirectoryNode(copying: node.directories[at: i])
-                }
+                Self.makeUnique(&node.directories.values[i])
                 if !node.mounted.isEmpty { unmark.append((node, name)) }
-                node = node.directories[at: i]
+                node = node.directories.values[i]
             } else {
                 guard create else { return nil }
                 let child = DirectoryNode()
@@ -166,11 +154,11 @@ public final class FileStore: @unchecked Sendable {
 
     public subscript(path: String) -> SimFile? {
         get {
-            guard let (parent, name) = splits.file(path) else { return nil }
+            guard let (parent, name) = Self.split(path) else { return nil }
             return node(parent)?.files[name]
         }
         set {
-            guard let (parent, name) = splits.file(path) else { return }
+            guard let (parent, name) = Self.split(path) else { return }
             if let newValue {
                 writableNode(parent, create: true)!.files[name] = newValue
             } else if let node = node(parent), node.files[name] != nil {
@@ -181,35 +169,26 @@ public final class FileStore: @unchecked Sendable {
 
     /// `rm -rf <directory>/*`, `mkdir -p <directory>` and then the files written into it, in one walk.
     public func replaceContents(of directory: String, with files: [(name: String, file: SimFile)]) {
-        let node = writableNode(splits.directory(directory), create: true)!
-        node.directories = NameMap()
+        let node = writableNode(Self.components(directory), create: true)!
+        node.directories = [:]
         node.mounted = []
-        var contents = NameMap<SimFile>()
-        contents.reserveCapacity(files.count)
-        for (name, file) in files { contents[Name(name)] = file }
-        node.files = contents
+        node.files = Dictionary(files, uniquingKeysWith: { _, last in last })
     }
 
     /// Writes a file into an existing directory; false (and no change) when the parent is missing.
     public func write(_ file: SimFile, at path: String) -> Bool {
-        guard let (parentParts, name) = splits.file(path), let parent = writableNode(parentParts, create: false) else { return false }
+        guard let (parentParts, name) = Self.split(path), let parent = writableNode(parentParts, create: false) else { return false }
         parent.files[name] = file
         return true
     }
 
     /// What is at `path`.
     public func entry(at path: String) -> Entry {
-        guard let (parent, name) = splits.file(path) else { return .directory }
+        guard let (parent, name) = Self.split(path) else { return .directory }
         return entry(name, in: parent)
     }
 
-    /// What is at a path split beforehand (one used on every host).
-    func entry(at parts: ArraySlice<Name>) -> Entry {
-        guard let name = parts.last else { return .directory }
-        return entry(name, in: parts.dropLast())
-    }
-
-    private func entry(_ name: Name, in parentParts: ArraySlice<Name>) -> Entry {
+    private func entry(_ name: String, in parentParts: ArraySlice<String>) -> Entry {
         guard let parent = node(parentParts) else { return .none }
         if parent.directories[name] != nil { return .directory }
         return parent.files[name] == nil ? .none : .file
@@ -217,22 +196,17 @@ public final class FileStore: @unchecked Sendable {
 
     public enum Entry { case none, file, directory }
 
-    public func isDirectory(_ path: String) -> Bool { node(splits.directory(path)) != nil }
+    public func isDirectory(_ path: String) -> Bool { node(Self.components(path)) != nil }
 
     /// `mkdir -p`: the directory and every missing ancestor.
     public func makeDirectories(_ path: String) {
-        let parts = splits.directory(path)
+        let parts = Self.components(path)
         if node(parts) == nil { _ = writableNode(parts, create: true) }
     }
 
-    /// `mkdir -p` of a directory known to be missing: one walk, creating what is missing.
-    public func createDirectories(_ path: String) { createDirectories(splits.directory(path)) }
-
-    func createDirectories(_ parts: ArraySlice<Name>) { _ = writableNode(parts, create: true) }
-
     /// Removes a directory and everything below it.
     public func removeDirectory(_ path: String) {
-        let parts = splits.directory(path)
+        let parts = Self.components(path)
         guard let name = parts.last, node(parts) != nil, let parent = writableNode(parts.dropLast(), create: false) else { return }
         parent.directories[name] = nil
         parent.mounted.remove(name)
@@ -240,7 +214,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// Files below `directory`, at any depth, sorted.
     public func paths(under directory: String) -> [String] {
-        let parts = splits.directory(directory)
+        let parts = Self.components(directory)
         guard let node = node(parts) else { return [] }
         let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
         var result: [String] = []
@@ -250,7 +224,7 @@ public final class FileStore: @unchecked Sendable {
 
     /// Directories below `directory`, at any depth, sorted.
     public func directories(under directory: String) -> [String] {
-        let parts = splits.directory(directory)
+        let parts = Self.components(directory)
         guard let node = node(parts) else { return [] }
         let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
         var result: [String] = []
@@ -260,35 +234,35 @@ public final class FileStore: @unchecked Sendable {
 
     /// True when some file lies below `directory`.
     public func hasFiles(under directory: String) -> Bool {
-        node(splits.directory(directory)).map { $0.fileCount > 0 } ?? false
+        node(Self.components(directory)).map { $0.fileCount > 0 } ?? false
     }
 
     /// Names of the files directly in `directory` that `include` accepts, sorted.
     public func fileNames(in directory: String, where include: (String) -> Bool = { _ in true }) -> [String] {
-        node(splits.directory(directory))?.files.keys.map(\.text).filter(include).sorted() ?? []
+        node(Self.components(directory))?.files.keys.filter(include).sorted() ?? []
     }
 
     /// Files directly in `directory`, sorted.
     public func listing(_ directory: String) -> [String] {
-        let parts = splits.directory(directory)
+        let parts = Self.components(directory)
         guard let node = node(parts), !node.files.isEmpty else { return [] }
         let prefix = parts.isEmpty ? "/" : Self.normalized(parts) + "/"
-        return node.files.keys.map(\.text).sorted().map { prefix + $0 }
+        return node.files.keys.sorted().map { prefix + $0 }
     }
 
     /// `rm -rf <directory>/*`.
     public func removeContents(of directory: String) {
-        let parts = splits.directory(directory)
+        let parts = Self.components(directory)
         guard let existing = node(parts), !existing.isEmpty, let node = writableNode(parts, create: false) else { return }
-        node.files = NameMap()
-        node.directories = NameMap()
+        node.files = [:]
+        node.directories = [:]
         node.mounted = []
     }
 
     /// The tree below `directory` as it is now (empty when it does not exist). It shares the store's nodes:
     /// taking one copies nothing, and later changes on either side copy only the nodes they touch.
     public func snapshot(of directory: String) -> FileTree {
-        FileTree(node(splits.directory(directory)) ?? DirectoryNode())
+        FileTree(node(Self.components(directory)) ?? DirectoryNode())
     }
 
     /// rsync of a tree into `directory`: the tree's files replace same-named ones; other files stay.
@@ -299,7 +273,7 @@ public final class FileStore: @unchecked Sendable {
     public func copy(_ tree: FileTree, into directory: String) { merge(tree.root, into: directory, mark: false) }
 
     private func merge(_ source: DirectoryNode, into directory: String, mark: Bool) {
-        let parts = splits.directory(directory)
+        let parts = Self.components(directory)
         guard let name = parts.last else {
             let target = writableNode(parts, create: false)!
             Self.merge(source, into: target)
@@ -321,17 +295,20 @@ public final class FileStore: @unchecked Sendable {
         target.willChange()
         for (name, file) in source.files { target.files[name] = file }
         for (name, child) in source.directories {
-            guard let i = target.directories.index(forKey: name), !target.directories[at: i].isEmpty else {
+            guard let i = target.directories.index(forKey: name), !target.directories.values[i].isEmpty else {
                 target.directories[name] = child
                 continue
             }
-            if target.directories[at: i] === child { continue }
-            if !isKnownUniquelyReferenced(&target.directories[at: i]) {
-                target.directories[at: i] = DirectoryNode(copying: target.directories[at: i])
-            }
+            if target.directories.values[i] === child { continue }
+            makeUnique(&target.directories.values[i])
             target.mounted.remove(name)
-            merge(child, into: target.directories[at: i])
+            merge(child, into: target.directories.values[i])
         }
+    }
+
+    /// Replaces a node that is also held elsewhere (another store, a snapshot, a machine) by a private copy.
+    private static func makeUnique(_ node: inout DirectoryNode) {
+        if !isKnownUniquelyReferenced(&node) { node = DirectoryNode(copying: node) }
     }
 
     /// What differs from `start`: a file created or changed, or a tree mounted and unchanged since, which
@@ -347,15 +324,15 @@ public final class FileStore: @unchecked Sendable {
         var result: [Change] = []
         func visit(_ node: DirectoryNode, _ before: DirectoryNode?, _ prefix: String) {
             if node === before { return }
-            for (name, file) in node.files.sorted(by: { $0.key.text < $1.key.text }) where before?.files[name] != file {
-                result.append(.file(path: prefix + name.text, file: file))
+            for (name, file) in node.files.sorted(by: { $0.key < $1.key }) where before?.files[name] != file {
+                result.append(.file(path: prefix + name, file: file))
             }
-            for (name, child) in node.directories.sorted(by: { $0.key.text < $1.key.text }) {
+            for (name, child) in node.directories.sorted(by: { $0.key < $1.key }) {
                 let earlier = before?.directories[name]
                 if node.mounted.contains(name) && child !== earlier {
-                    result.append(.tree(path: prefix + name.text, tree: FileTree(child)))
+                    result.append(.tree(path: prefix + name, tree: FileTree(child)))
                 } else {
-                    visit(child, earlier, prefix + name.text + "/")
+                    visit(child, earlier, prefix + name + "/")
                 }
             }
         }
@@ -367,12 +344,12 @@ public final class FileStore: @unchecked Sendable {
     public func summaryEntries() -> [String: String] {
         var result: [String: String] = [:]
         func visit(_ node: DirectoryNode, _ prefix: String) {
-            for (name, file) in node.files { result[prefix + name.text] = StateSummary.digest(file.content) }
+            for (name, file) in node.files { result[prefix + name] = StateSummary.digest(file.content) }
             for (name, child) in node.directories {
                 if node.mounted.contains(name) {
-                    result[prefix + name.text + "/**"] = "tree \(child.digest) \(child.fileCount) files"
+                    result[prefix + name + "/**"] = "tree \(child.digest) \(child.fileCount) files"
                 } else {
-                    visit(child, prefix + name.text + "/")
+                    visit(child, prefix + name + "/")
                 }
             }
         }

@@ -136,7 +136,7 @@ struct OperationRun {
 
     /// A container that `docker exec` and `docker cp` can use; nil after recording the failure.
     mutating func runningContainer(_ name: String) -> SimContainer? {
-        guard let c = machine.containers[name], c.running else {
+        guard let c = machine.containers[name] else {
             fail(1, "Error response from daemon: No such container: \(name)")
             return nil
         }

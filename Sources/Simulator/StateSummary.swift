@@ -40,7 +40,7 @@ public struct StateSummary: Codable, Equatable, Sendable {
 
     static func state(of m: Machine) -> MachineState {
         MachineState(
-            containers: m.containers.values.map { "\($0.name) (\($0.image), \($0.running ? "running" : "stopped"))" }.sorted(),
+            containers: m.containers.values.map { "\($0.name) (\($0.image), running)" }.sorted(),
             processes: m.processes.map { "\($0.container ?? "host"): \($0.command)" + ($0.ports.isEmpty ? "" : " ports \($0.ports.map(String.init).joined(separator: ","))") }.sorted(),
             ports: m.ports.keys.sorted(),
             files: m.files.summaryEntries(),
