@@ -14,19 +14,13 @@ struct DeviceFormatRule: Rule {
 
     /// Why the string breaks the reference playbook's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
-        var devices = devices
-        return devices.withUTF8 { bytes in
-            let comma = UInt8(ascii: ",")
-            if bytes.isEmpty { return "it is empty" }
-            if bytes.contains(UInt8(ascii: " ")) { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
-            if bytes.first == comma || bytes.last == comma || zip(bytes, bytes.dropFirst()).contains(where: { $0 == comma && $1 == comma }) {
-                return "an empty id makes hccn_tool print nothing and ranktable generation fail"
-            }
-            if bytes.contains(where: { !($0 == comma || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)) }) {
-                return "only digits and commas are allowed"
-            }
-            return nil
+        if devices.isEmpty { return "it is empty" }
+        if devices.contains(" ") { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+        if devices.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            return "an empty id makes hccn_tool print nothing and ranktable generation fail"
         }
+        if devices.contains(where: { $0 != "," && !("0"..."9").contains($0) }) { return "only digits and commas are allowed" }
+        return nil
     }
 }
 

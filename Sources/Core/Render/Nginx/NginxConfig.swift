@@ -253,44 +253,27 @@ public enum NginxConfig {
 
     /// Reads a rendered config back: the servers of each upstream and the listen port.
     public static func upstreams(in config: String) -> (prefill: [String], decode: [String], listen: Int?) {
-        var config = config
-        return config.withUTF8 { bytes in
-            var prefill: [String] = [], decode: [String] = []
-            var listen: Int?
-            var current: Substring?
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                var first = start, last = end
-                while first < last && bytes[first].isASCIIWhitespace { first += 1 }
-                while last > first && bytes[last - 1].isASCIIWhitespace { last -= 1 }
-                let line = UnsafeBufferPointer(rebasing: bytes[first..<last])
-                start = end + 1
-                if let name = argument(line, "upstream") {
-                    current = Substring(name)
-                } else if line.count == 1 && line[0] == UInt8(ascii: "}") {
-                    current = nil
-                } else if let address = argument(line, "server") {
-                    if current == "prefill_servers" { prefill.append(address) } else if current == "decode_servers" { decode.append(address) }
-                } else if let port = argument(line, "listen").flatMap({ Int(String($0.filter { $0.isASCII && $0.isNumber })) }) {
-                    listen = port
-                }
+        var prefill: [String] = [], decode: [String] = []
+        var listen: Int?
+        var current: String?
+        for rawLine in config.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingSpaces
+            if let name = argument(line, "upstream") {
+                current = name
+            } else if line == "}" {
+                current = nil
+            } else if let address = argument(line, "server") {
+                if current == "prefill_servers" { prefill.append(address) } else if current == "decode_servers" { decode.append(address) }
+            } else if let port = argument(line, "listen").flatMap({ Int(String($0.filter { $0.isASCII && $0.isNumber })) }) {
+                listen = port
             }
-            return (prefill, decode, listen)
         }
+        return (prefill, decode, listen)
     }
 
-
     /// The first word after `keyword ` when `line` starts so.
-    private static func argument(_ line: UnsafeBufferPointer<UInt8>, _ keyword: StaticString) -> String? {
-        let word = UnsafeBufferPointer(start: keyword.utf8Start, count: keyword.utf8CodeUnitCount)
-        guard line.count > word.count, line.starts(with: word), line[word.count] == UInt8(ascii: " ") else { return nil }
-        var i = word.count + 1
-        while i < line.count && line[i] == UInt8(ascii: " ") { i += 1 }
-        guard i < line.count else { return nil }
-        var j = i
-        while j < line.count && line[j] != UInt8(ascii: " ") { j += 1 }
-        return String(decoding: UnsafeBufferPointer(rebasing: line[i..<j]), as: UTF8.self)
+    private static func argument(_ line: String, _ keyword: String) -> String? {
+        guard line.hasPrefix(keyword + " ") else { return nil }
+        return line.dropFirst(keyword.count).split(separator: " ").first.map(String.init)
     }
 }
