@@ -117,11 +117,12 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     }
 
     func run(_ task: HostTask) -> HostOutcome {
+        guard let host = task.target.host else { return runOnExecutor(task) }
         let start = Date()
         let deadline = start.addingTimeInterval(task.timeout)
         var records: [OperationRecord] = []
         func outcome(_ status: HostStatus, _ message: String?) -> HostOutcome {
-            HostOutcome(host: task.host.name, status: status, message: message, records: records, duration: Date().timeIntervalSince(start))
+            HostOutcome(host: task.target.name, status: status, message: message, records: records, duration: Date().timeIntervalSince(start))
         }
         let needsSession = task.operations.contains {
             switch $0 {
@@ -133,24 +134,24 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         var reconnected = false
         do {
             if needsSession {
-                session = try self.session(for: task.host)
-                try checkHostUnchanged(task.host, session!)
+                session = try self.session(for: host)
+                try checkHostUnchanged(host, session!)
             }
             for operation in task.operations {
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else { return outcome(.timedOut, "step '\(task.step.id)' exceeded \(Int(task.timeout)) s") }
                 let record: OperationRecord
                 do {
-                    record = try perform(operation, on: task.host, session: session, timeout: remaining,
+                    record = try perform(operation, on: host, session: session, timeout: remaining,
                                          abandonAtOnce: task.step.action.onlyWaits)
                 } catch SSHError.notStarted where !reconnected {
                     // The kept connection died while idle and nothing ran: connect again (checking the host
                     // key again) and send the operation once more.
                     reconnected = true
-                    drop(task.host)
-                    session = try self.session(for: task.host)
-                    try checkHostUnchanged(task.host, session!)
-                    record = try perform(operation, on: task.host, session: session, timeout: deadline.timeIntervalSinceNow,
+                    drop(host)
+                    session = try self.session(for: host)
+                    try checkHostUnchanged(host, session!)
+                    record = try perform(operation, on: host, session: session, timeout: deadline.timeIntervalSinceNow,
                                          abandonAtOnce: task.step.action.onlyWaits)
                 }
                 records.append(record)
@@ -167,22 +168,46 @@ public final class SSHBackend: Backend, @unchecked Sendable {
             case .authentication(let m):
                 return outcome(.unreachable, m)
             case .hostKey(let m):
-                return outcome(.failed, "\(task.host.name): \(m)")
+                return outcome(.failed, "\(host.name): \(m)")
             case .connectionLost(let m), .notStarted(let m):
-                drop(task.host)
+                drop(host)
                 return outcome(.unreachable, "\(m) during '\(task.step.id)'")
             case .timedOut(let m):
-                drop(task.host)
-                return outcome(.timedOut, "step '\(task.step.id)' on \(task.host.name): \(m)")
+                drop(host)
+                return outcome(.timedOut, "step '\(task.step.id)' on \(host.name): \(m)")
             case .protocolError(let m), .sftp(let m):
                 return outcome(.failed, m)
             case .interrupted(let m):
-                drop(task.host)
-                return outcome(.interrupted, "step '\(task.step.id)' on \(task.host.name): \(m)")
+                drop(host)
+                return outcome(.interrupted, "step '\(task.step.id)' on \(host.name): \(m)")
             }
         } catch {
             return outcome(.failed, "\(error)")
         }
+    }
+
+    /// The steps that run once on the executor send only local commands.
+    private func runOnExecutor(_ task: HostTask) -> HostOutcome {
+        var records: [OperationRecord] = []
+        var duration = 0.0
+        for operation in task.operations {
+            guard operation.place == .executor, let command = operation.command else {
+                return HostOutcome(host: task.target.name, status: .failed, message: "step '\(task.step.id)' runs on the executor, "
+                                   + "but '\(operation.summary)' is sent to a host", records: records, duration: duration)
+            }
+            let start = Date()
+            let result = LocalCommand.run(command, timeout: task.timeout - duration)
+            let record = OperationRecord(operation: operation, exitStatus: result.status, stdout: result.stdout, stderr: result.stderr,
+                                         duration: Date().timeIntervalSince(start))
+            records.append(record)
+            duration += record.duration
+            if result.status != 0 {
+                let last = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+                return HostOutcome(host: task.target.name, status: .failed, message: "exit \(result.status)\(last.isEmpty ? "" : ": " + last)",
+                                   records: records, duration: duration)
+            }
+        }
+        return HostOutcome(host: task.target.name, status: .ok, records: records, duration: duration)
     }
 
     /// A host whose key changes between steps has been replaced: stop using it.

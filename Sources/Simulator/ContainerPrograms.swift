@@ -119,7 +119,7 @@ extension OperationRun {
             let program = String(command.split(separator: " ")[0])
             return startFailed(program, "\(program) cannot bind port \(busy): already used by '\(owner.command)'")
         }
-        _ = machine.start(SimProcess(pid: 0, command: command, container: container.name, ports: ports, readyAt: now + 2, host: host.name))
+        _ = machine.start(SimProcess(pid: 0, command: command, container: container.name, ports: ports, readyAt: now + 2, host: name))
         ok("", 0.5)
     }
 }

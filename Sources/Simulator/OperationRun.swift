@@ -6,7 +6,8 @@ struct OperationRun {
     let backend: SimulatorBackend
     let task: HostTask
     let machine: Machine
-    let host: Host
+    /// The target's name, which owns the processes the task starts.
+    let name: String
     private var records: [OperationRecord] = []
     private var current: Operation = .connect
     var failure: (status: HostStatus, message: String)?
@@ -19,14 +20,14 @@ struct OperationRun {
         self.backend = backend
         self.task = task
         self.machine = machine
-        self.host = task.host
+        self.name = task.target.name
     }
 
     /// Virtual time now: the step's start plus what this host's operations took so far.
     var now: Double { backend.clock + records.reduce(0) { $0 + $1.duration } }
 
     func outcome() -> HostOutcome {
-        HostOutcome(host: host.name, status: failure?.status ?? .ok, message: failure?.message, records: records,
+        HostOutcome(host: name, status: failure?.status ?? .ok, message: failure?.message, records: records,
                     duration: records.reduce(0) { $0 + $1.duration })
     }
 
@@ -199,20 +200,20 @@ struct OperationRun {
     mutating func waitForPorts(_ ports: [Int], timeout: Int) {
         var ready = now
         for port in ports {
-            guard let owner = machine.owner(of: port), owner.host == host.name || owner.container == nil else {
+            guard let owner = machine.owner(of: port), owner.host == name || owner.container == nil else {
                 let other = machine.owner(of: port).map { " (held by '\($0.command)')" } ?? ""
-                return fail(1, "port \(port) on \(host.address) is not served by \(host.name)\(other) after \(timeout) s",
+                return fail(1, "port \(port) on \(machine.address) is not served by \(name)\(other) after \(timeout) s",
                             status: .timedOut, duration: Double(timeout))
             }
             if owner.container == nil && owner.host == nil {
-                return fail(1, "port \(port) on \(host.address) answers, but it belongs to a foreign process '\(owner.command)'",
+                return fail(1, "port \(port) on \(machine.address) answers, but it belongs to a foreign process '\(owner.command)'",
                             duration: 1)
             }
             ready = max(ready, owner.readyAt)
         }
         let wait = ready - now
         if wait > Double(timeout) {
-            return fail(1, "servers on \(host.address) not ready within \(timeout) s", status: .timedOut, duration: Double(timeout))
+            return fail(1, "servers on \(machine.address) not ready within \(timeout) s", status: .timedOut, duration: Double(timeout))
         }
         ok("", max(wait, 0.2))
     }
@@ -221,7 +222,7 @@ struct OperationRun {
     private mutating func waitForLogLine(_ wait: LogWait) {
         guard runningContainer(wait.container) != nil else { return }
         let timeout = Double(wait.timeoutSeconds)
-        guard let first = machine.processes.filter({ $0.container == wait.container && $0.host == host.name && !$0.ports.isEmpty })
+        guard let first = machine.processes.filter({ $0.container == wait.container && $0.host == name && !$0.ports.isEmpty })
             .min(by: { $0.readyAt < $1.readyAt }) else {
             return fail(1, "Timeout waiting for service", duration: timeout)
         }

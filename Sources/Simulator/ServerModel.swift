@@ -90,6 +90,7 @@ extension OperationRun {
     /// the run script on the host, and pd_run.sh's contract. Every check below is a failure the reference
     /// playbook never sees, because `docker exec -d` returns 0 whatever happens inside.
     mutating func startServer(script: String, content: String, in container: SimContainer, environment: [String: String]) {
+        guard let host = task.target.host else { return fail(127, "\(script) runs on inventory hosts, not on the executor") }
         guard container.packagesInstalled else {
             return startFailed("pd_run.sh", "vLLM is not installed in \(container.name) (pip_install has not run), so pd_run.sh fails")
         }
@@ -199,11 +200,10 @@ extension OperationRun {
         if let owner = machine.owner(of: port) {
             return startFailed("nginx", "nginx cannot listen on \(port): already used by '\(owner.command)'")
         }
-        let name = container.name
-        machine.containers[name]!.files[World.nginxConfig] = SimFile(content: config, mode: 0o644)
+        machine.containers[container.name]!.files[World.nginxConfig] = SimFile(content: config, mode: 0o644)
         _ = machine.start(SimProcess(pid: 0, command: "nginx: master process /usr/local/nginx/nginx -c /usr/local/nginx/conf/nginx.conf",
-                                     container: name, ports: [port], readyAt: now + 2, host: host.name))
-        observe(.proxyStarted(container: name))
+                                     container: container.name, ports: [port], readyAt: now + 2, host: name))
+        observe(.proxyStarted(container: container.name))
         ok("", 2)
     }
 }

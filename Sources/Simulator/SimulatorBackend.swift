@@ -37,12 +37,12 @@ public final class SimulatorBackend: Backend {
 
     func perform(_ task: HostTask) -> HostOutcome {
         if let outcome = fault(for: task)?.outcome(of: task) { return outcome }
-        var run = OperationRun(backend: self, task: task, machine: task.onExecutor ? world.executor : world.machine(for: task.host))
+        var run = OperationRun(backend: self, task: task, machine: task.target.host.map(world.machine(for:)) ?? world.executor)
         run.apply()
         var outcome = run.outcome()
         // The programs only report what happened; the invariants decide whether the step failed, and
         // their reason (the cause) comes before any later symptom in the same task.
-        if !task.onExecutor, let violation = Invariants.firstViolation(on: task.host, observations: run.observations, world: world) {
+        if let host = task.target.host, let violation = Invariants.firstViolation(on: host, observations: run.observations, world: world) {
             outcome.status = .failed
             outcome.message = violation
         }
@@ -52,7 +52,7 @@ public final class SimulatorBackend: Backend {
     /// The step-level fault for this task, matched by step id or tag.
     private func fault(for task: HostTask) -> Fault? {
         faults.first { fault in
-            guard fault.host == task.host.name, let step = fault.step else { return false }
+            guard fault.host == task.target.host?.name, let step = fault.step else { return false }
             return step == task.step.id || task.step.tags.contains(step)
         }
     }

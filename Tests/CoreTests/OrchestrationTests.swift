@@ -19,7 +19,7 @@ import TestSupport
         let running: Set<String> = ["p0", "d0", "d1", "c0"]
         let play = ScriptedBackend { task in
             if let answer = fail(task) { return answer }
-            if case .listContainers(let names)? = task.operations.first, running.contains(task.host.name) {
+            if case .listContainers(let names)? = task.operations.first, running.contains(task.target.name) {
                 return ScriptedBackend.success(task, stdout: names.first! + "\n")
             }
             return nil
@@ -52,7 +52,7 @@ import TestSupport
         let rollback = try #require(result.rollback)
         #expect(rollback.succeeded)
         let removals = cleanup.received.filter { $0.step.id == "rollback-remove-containers" }
-        #expect(removals.map(\.host.name) == ["p1"])
+        #expect(removals.map(\.target.name) == ["p1"])
         #expect(removals.first?.operations == [.removeContainers(["you_name_omni_infer_prefill_p1", "you_name_omni_infer_decode_p1"])])
     }
 
@@ -66,7 +66,7 @@ import TestSupport
 
     @Test func failedConnectionCheckRunsNothingAndRollsNothingBack() throws {
         let (result, play, cleanup) = try Self.addNode(failing: { task in
-            task.step.id == "connect" && task.host.name == "p1" ? ScriptedBackend.failure(task, .unreachable, message: "UNREACHABLE") : nil
+            task.step.id == "connect" && task.target.name == "p1" ? ScriptedBackend.failure(task, .unreachable, message: "UNREACHABLE") : nil
         })
         #expect(result.run.failure?.step.id == "connect")
         #expect(Set(play.received.map(\.step.id)) == ["connect"])
@@ -78,7 +78,7 @@ import TestSupport
     @Test func unreachableHostStopsThePlayAndIsCutOff() throws {
         let scenario = try Self.load("2p1d")
         let backend = ScriptedBackend { task in
-            task.step.id == "kill-python-prefill" && task.host.name == "p1" ? ScriptedBackend.failure(task, .unreachable, message: "UNREACHABLE: gone") : nil
+            task.step.id == "kill-python-prefill" && task.target.name == "p1" ? ScriptedBackend.failure(task, .unreachable, message: "UNREACHABLE: gone") : nil
         }
         let result = Orchestration.deploy(cluster: scenario.cluster, steps: MainPlaybook.steps(for: scenario.cluster), backend: backend)
         #expect(result.failure?.step.id == "kill-python-prefill")

@@ -225,7 +225,7 @@ import Testing
             let interrupter = Thread { usleep(500_000); backend.interrupt() }
             interrupter.start()
             let start = Date()
-            let outcome = backend.perform([HostTask(step: step, host: host, operations: [operation], timeout: 60)])[0]
+            let outcome = backend.perform([HostTask(step: step, target: .host(host), operations: [operation], timeout: 60)])[0]
             let elapsed = Date().timeIntervalSince(start)
             #expect(outcome.status == .interrupted, "\(step.id): \(outcome.message ?? "")")
             #expect(expected.contains(elapsed), "\(step.id) ended \(elapsed) s after it started; the interrupt came at 0.5 s")

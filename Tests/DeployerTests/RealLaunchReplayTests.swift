@@ -107,7 +107,7 @@ import TestSupport
         let fm = FileManager.default
         for relative in (fm.subpaths(atPath: root) ?? []) {
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
+            _ = fm.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
             let path = d.harness.fileSystemRoot + "/" + relative
             if isDirectory.boolValue { directories.append(path) } else {
                 files[path] = (try? String(contentsOfFile: root + "/" + relative, encoding: .utf8)) ?? ""

@@ -200,3 +200,42 @@ import Testing
         #expect(r.world.executor.containers.isEmpty)
     }
 }
+
+/// The executor is not an inventory host: a host may be called `localhost` without taking its place in
+/// reports or being struck by the executor's faults.
+@Suite struct ExecutorTargetTests {
+    /// The 1P1D sample with its C host renamed `localhost`, in a temporary directory.
+    func renamedScenario() throws -> Scenario {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-localhost-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("inventories"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inventory = try String(contentsOfFile: RehearsalTests.scenarios + "/inventories/1p1d.yml", encoding: .utf8)
+        #expect(inventory.contains("        c0:\n"))
+        try inventory.replacingOccurrences(of: "        c0:\n", with: "        localhost:\n")
+            .write(to: dir.appendingPathComponent("inventories/1p1d.yml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: RehearsalTests.scenarios + "/1p1d.yml", toPath: dir.appendingPathComponent("1p1d.yml").path)
+        return try ScenarioLoader.load(path: dir.appendingPathComponent("1p1d.yml").path)
+    }
+
+    @Test func aHostNamedLocalhostKeepsItsOwnColumn() throws {
+        let r = Rehearsal.run(try renamedScenario())
+        #expect(r.run.succeeded, "\(r.run.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
+        let page = SummaryPage(scenario: "1p1d", cluster: r.cluster, findings: r.findings, run: r.run, expectations: r.expectations).markdown()
+        let rows = page.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        #expect(rows.contains(["", "step", "tags", "p0", "d0", "d1", "localhost", "executor", ""]))
+        // Marks in the columns p0, d0, d1, localhost, executor.
+        func marks(_ step: String) -> [String]? { rows.first { $0.count == 9 && $0[1] == step }.map { Array($0[3...7]) } }
+        #expect(marks("cluster-values") == ["", "", "", "", "✔"])
+        #expect(marks("run-container-proxy") == ["", "", "", "✔", ""])
+    }
+
+    @Test func aFaultOnHostLocalhostDoesNotStrikeTheExecutor() throws {
+        var scenario = try renamedScenario()
+        scenario.faults = [ScenarioFault(kind: .exit, host: "localhost", step: "prepare-staging")]
+        let r = Rehearsal.run(scenario)
+        #expect(r.run.succeeded, "the executor's staging step is not the host's: \(r.run.failure?.message ?? "")")
+        scenario.faults = [ScenarioFault(kind: .exit, host: "localhost", step: "run-container-proxy")]
+        let struck = Rehearsal.run(scenario).run.failure
+        #expect(struck?.step.id == "run-container-proxy" && struck?.host == "localhost")
+    }
+}

@@ -28,16 +28,16 @@ public final class ScriptedBackend: Backend, @unchecked Sendable {
 
     /// Success, each operation recorded with `stdout` (what registering steps read).
     public static func success(_ task: HostTask, stdout: String = "") -> HostOutcome {
-        HostOutcome(host: task.host.name, status: .ok,
+        HostOutcome(host: task.target.name, status: .ok,
                     records: task.operations.map { OperationRecord(operation: $0, exitStatus: 0, stdout: stdout) }, duration: 1)
     }
 
     public static func failure(_ task: HostTask, _ status: HostStatus = .failed, message: String = "scripted failure") -> HostOutcome {
-        HostOutcome(host: task.host.name, status: status, message: message, duration: 1)
+        HostOutcome(host: task.target.name, status: status, message: message, duration: 1)
     }
 
     /// The ids of the steps that sent the host operations, in order.
     public func steps(on host: String) -> [String] {
-        received.filter { $0.host.name == host && !$0.operations.isEmpty }.map(\.step.id)
+        received.filter { $0.target.host?.name == host && !$0.operations.isEmpty }.map(\.step.id)
     }
 }

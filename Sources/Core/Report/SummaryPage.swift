@@ -54,15 +54,17 @@ public struct SummaryPage {
             out += "\n## Steps\n\n✔ ok · ✘ failed · ~ failure ignored · – skipped · blank: not a target\n\n| step | tags | " + hosts.joined(separator: " | ") + " | executor |\n|---|---|" + String(repeating: "---|", count: hosts.count + 1) + "\n"
             for stepRun in run.steps {
                 var marks: [String: String] = [:]
+                var executorMark = ""
                 for r in stepRun.results {
-                    switch r.status {
-                    case .ok: marks[r.host] = "✔"
-                    case .failed: marks[r.host] = "✘"
-                    case .ignoredFailure: marks[r.host] = "~"
-                    case .skipped: marks[r.host] = "–"
+                    let mark = switch r.status {
+                    case .ok: "✔"
+                    case .failed: "✘"
+                    case .ignoredFailure: "~"
+                    case .skipped: "–"
                     }
+                    if r.onExecutor { executorMark = mark } else { marks[r.host] = mark }
                 }
-                out += "| \(stepRun.step.id) | \(stepRun.step.tags.joined(separator: ", ")) | " + (hosts + [Runner.executor.name]).map { marks[$0] ?? "" }.joined(separator: " | ") + " |\n"
+                out += "| \(stepRun.step.id) | \(stepRun.step.tags.joined(separator: ", ")) | " + (hosts.map { marks[$0] ?? "" } + [executorMark]).joined(separator: " | ") + " |\n"
             }
             let failed = run.steps.flatMap { s in s.results.filter(\.isFailure).map { (s, $0) } }
             if !failed.isEmpty {

@@ -1,21 +1,38 @@
-/// One step to perform on one host, or on the executor (the machine running omnisim).
+/// Where a task runs: on an inventory host, or on the executor (the machine running omnisim), which is
+/// not an inventory host whatever the inventory's hosts are called.
+public enum TaskTarget: Sendable {
+    case host(Host)
+    case executor
+
+    /// The name results and reports show: the host's name, or `localhost` for the executor, as ansible
+    /// names the control node.
+    public var name: String {
+        switch self {
+        case .host(let host): return host.name
+        case .executor: return "localhost"
+        }
+    }
+
+    public var host: Host? {
+        if case .host(let host) = self { return host }
+        return nil
+    }
+
+    public var isExecutor: Bool { host == nil }
+}
+
+/// One step to perform on one host, or on the executor.
 public struct HostTask: Sendable {
     public var step: Step
-    /// The inventory host; for executor tasks, `Runner.executor`, a stand-in that only names the column.
-    public var host: Host
-    /// True for the steps that run once on the executor. Backends decide where a task runs by this, never
-    /// by the host's name, so an inventory host may be called anything.
-    /// The step's operations rendered for this host, in order. Stop at the first that fails.
+    public var target: TaskTarget
+    /// The step's operations rendered for this target, in order. Stop at the first that fails.
     public var operations: [Operation]
     /// Upper bound for the whole task, in seconds.
     public var timeout: Double
 
-    public var onExecutor: Bool
-
-    public init(step: Step, host: Host, operations: [Operation], timeout: Double, onExecutor: Bool = false) {
+    public init(step: Step, target: TaskTarget, operations: [Operation], timeout: Double) {
         self.step = step
-        self.host = host
-        self.onExecutor = onExecutor
+        self.target = target
         self.operations = operations
         self.timeout = timeout
     }

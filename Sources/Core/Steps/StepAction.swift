@@ -51,7 +51,7 @@ public enum StepAction: Sendable, Hashable {
     case detectInterface
     /// Start the vLLM servers of the host's role, detached.
     case startServer
-    /// Wait until the host's servers accept connections (replaces the seed's fixed pauses).
+    /// Wait until the host's servers accept connections (replaces the reference playbook's fixed pauses).
     case waitForServers
     /// Start the global proxy, detached.
     case startProxy

@@ -1,14 +1,3 @@
-/// Values registered by earlier steps, per host (ansible's `register`/`set_fact`).
-public struct HostFacts: Sendable, Hashable {
-    public var defaultInterface: String?
-    /// Paths printed by `findLocalRanktables`.
-    public var foundRanktables: [String]?
-    /// Add-node: names printed by `inspectContainers` (empty: the host is new).
-    public var existingContainers: [String]?
-
-    public init() {}
-}
-
 /// What a step becomes on one host.
 public enum Rendered: Sendable, Hashable {
     case operations([Operation])
@@ -25,7 +14,7 @@ public struct StepRenderer: Sendable {
     public let paths: Paths
     public let scripts: Scripts
 
-    private let settings: DeploymentSettings
+    let settings: DeploymentSettings
 
     public init(cluster: Cluster) {
         self.cluster = cluster
@@ -34,9 +23,26 @@ public struct StepRenderer: Sendable {
         self.settings = cluster.settings
     }
 
-    /// What `step` sends to `host`. `facts` (what earlier steps registered for the host) is looked up only
-    /// by the steps that read it.
-    public func render(_ step: Step, on host: Host, facts: @autoclosure () -> HostFacts) -> Rendered {
+    /// What `step` sends to `target`. `facts` (what earlier steps registered for the host) is looked up
+    /// only by the steps that read it.
+    public func render(_ step: Step, on target: TaskTarget, facts: @autoclosure () -> HostFacts) -> Rendered {
+        guard let host = target.host else { return renderOnExecutor(step) }
+        return render(step, on: host, facts: facts())
+    }
+
+    /// The steps that run once on the executor touch only its staging directory.
+    private func renderOnExecutor(_ step: Step) -> Rendered {
+        switch step.action {
+        case .setFacts:
+            return .operations([])
+        case .prepareStaging:
+            return .operations([.resetLocalDirectory(paths.ranktable, subdirectories: ["global", "collect_files_d", "collect_files_p/api"])])
+        default:
+            return .fail("step '\(step.id)' runs on inventory hosts, not once on the executor")
+        }
+    }
+
+    private func render(_ step: Step, on host: Host, facts: @autoclosure () -> HostFacts) -> Rendered {
         let container = cluster.containerName(host)
         func exec(_ program: ContainerProgram, env: [EnvVar] = [], detached: Bool = false) -> Operation {
             .exec(ContainerExec(container: container, environment: env, detached: detached, program: program))
@@ -65,7 +71,7 @@ public struct StepRenderer: Sendable {
                                      lmcacheLog: settings.usesLMCache ? settings.logPath + "/install.log" : nil)
             return .operations([exec(program, env: [EnvVar(EnvName.kvConnector, settings.kvConnector)])])
         case .prepareStaging:
-            return .operations([.resetLocalDirectory(paths.ranktable, subdirectories: ["global", "collect_files_d", "collect_files_p/api"])])
+            return .fail("step '\(step.id)' runs once on the executor, not on '\(host.name)'")
         case .clearDirectory(let ref):
             return .operations([.clearDirectory(paths.resolve(ref, for: host))])
         case .writeFile(let file):
@@ -139,72 +145,6 @@ public struct StepRenderer: Sendable {
         case .fetchLogs:
             return .operations([.pullTree(remotePath: paths.hostLogs(host), localPath: paths.executorLogs(host), contentsOnly: true)])
         }
-    }
-
-    /// The host's container: no code mount (the code is copied in); logs, model, scripts and, in the main
-    /// playbook, the ranktable directory mounted at the same paths. The add-node template neither passes
-    /// RANKTABLE_SAVE_PATH nor mounts the ranktable directory.
-    public func containerRun(_ host: Host, playbook: PlaybookKind = .main) -> ContainerRun {
-        let ranktables = playbook == .main
-        var env = ranktables ? [EnvVar(EnvName.ranktableSavePath, paths.ranktable)] : []
-        env.append(EnvVar(EnvName.logPath, settings.logPath))
-        if host.role == .proxy { env.append(EnvVar(EnvName.proxyNodePort, String(host.nodePort))) }
-        return ContainerRun(name: cluster.containerName(host), image: settings.dockerImageID, environment: env,
-                            mounts: Self.containerMounts(settings, paths, ranktables: ranktables),
-                            extraMounts: ["/usr/share/zoneinfo/Asia/Shanghai:/etc/localtime"],
-                            devices: ["/dev/davinci_manager", "/dev/hisi_hdc", "/dev/devmm_svm"], workingDirectory: "/data")
-    }
-
-    public static func containerMounts(_ settings: DeploymentSettings, _ paths: Paths, ranktables: Bool = true) -> [String] {
-        ["/data", "/tmp", "/usr/local/Ascend/driver", "/usr/local/dcmi", "/usr/local/bin/npu-smi", "/etc/ascend_install.info",
-         "/usr/local/sbin", "/etc/hccn.conf", "/usr/bin/hccn_tool",
-         settings.logPath, settings.modelPath, settings.scriptsPath] + (ranktables ? [paths.ranktable] : [])
-    }
-
-    /// The environment of the detached `docker exec` that starts a P or D host's servers.
-    public func serverEnvironment(_ host: Host, interface: String) -> [EnvVar] {
-        let d = cluster.derived, decode = cluster.decodeInstance
-        var env = [EnvVar(EnvName.modelPath, settings.modelPath)]
-        switch host.duty {
-        case .prefill(let server, let kvRank):
-            let instance = cluster.prefillInstance(of: host, server: server)
-            env += [
-                EnvVar("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill),
-                EnvVar(EnvName.serverList(.prefill), server.devices),
-                EnvVar("PREFILL_TENSOR_PARALLEL_SIZE", String(server.deviceCount)),
-                EnvVar("IP", host.address),
-                EnvVar("HOST_IP", server.hostIP),
-                EnvVar("MASTER_PORT", String(host.nodePort)),
-                EnvVar("API_PORT", String(server.apiPort)),
-                EnvVar("SERVER_IP_LIST", decode.serverIPList),
-                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
-                EnvVar(EnvName.socketInterface, interface),
-                EnvVar(EnvName.kvRank, String(kvRank)),
-                EnvVar("NNODES", String(instance.nodeCount)),
-                EnvVar("NODE_RANK", String(host.nodeRank)),
-                EnvVar("NODE_IP_LIST", instance.nodeIPList),
-            ]
-        case .decode(let server):
-            env += [
-                EnvVar("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode),
-                EnvVar(EnvName.serverList(.decode), server.devices),
-                EnvVar("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize),
-                EnvVar("DECODE_DATA_PARALLEL_SIZE", decode.deviceLists),
-                EnvVar("HOST_IP", server.hostIP),
-                EnvVar("MASTER_PORT", String(host.nodePort)),
-                EnvVar("API_PORT", String(server.apiPort)),
-                EnvVar("SERVER_IP_LIST", decode.serverIPList),
-                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
-                EnvVar(EnvName.decodePodNum, String(decode.podCount)),
-                EnvVar(EnvName.socketInterface, interface),
-                EnvVar("NUM_SERVERS", String(server.deviceCount)),
-                EnvVar("HOST", host.name),
-            ]
-        case .proxy:
-            break
-        }
-        return env + [EnvVar(EnvName.kvConnector, settings.kvConnector), EnvVar("MOONCAKE_CONFIG_PATH", paths.script(.mooncakeConfig)),
-                      EnvVar("LMCACHE_MOONCAKE_CONFIG_PATH", paths.script(.lmcacheConfig))]
     }
 
     private func fetchRanktables(_ host: Host, facts: HostFacts) -> Rendered {

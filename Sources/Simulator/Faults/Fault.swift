@@ -70,7 +70,7 @@ public enum Fault: Sendable, Hashable {
 
     /// What a step fault makes of the task on its host; nil for state faults.
     func outcome(of task: HostTask) -> HostOutcome? {
-        let host = task.host
+        guard let host = task.target.host else { return nil }
         switch self {
         case .unreachable:
             return HostOutcome(host: host.name, status: .unreachable, duration: 10).with(

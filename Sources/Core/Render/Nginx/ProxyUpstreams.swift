@@ -9,14 +9,9 @@ public enum ProxyUpstreams {
         items(list).filter { !$0.isEmpty }
     }
 
-    /// The list split on commas, whitespace removed from each item (byte-wise for ASCII lists).
+    /// The list split on commas, whitespace removed from each item.
     private static func items(_ list: String) -> [String] {
-        guard list.utf8.allSatisfy({ $0 < 0x80 }) else {
-            return list.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }
-        }
-        return list.utf8.split(separator: UInt8(ascii: ",")).map { item in
-            String(decoding: item.filter { !$0.isASCIIWhitespace }, as: UTF8.self)
-        }
+        list.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }
     }
 
     /// Each `ip:port@N` of `DECODE_API_SERVER_LIST` becomes `ip:port … ip:port+N`.
