@@ -58,7 +58,7 @@ struct RunScriptReader {
             for (i, token) in tokens.enumerated() {
                 if case .word(let w) = token { words.append(w) } else { rest = Array(tokens[i...]); break }
             }
-            let argv = words.map { $0.expanded(in: env) }
+            let argv = words.flatMap { $0.fields(in: env) }
             guard let command = argv.first else { throw Unreadable(line: number, reason: "a line starts with an operator") }
             switch command {
             case ".", "source":

@@ -188,8 +188,8 @@ extension OperationRun {
             var env = environment
             env["prefill_result"] = ProxyUpstreams.prefill(prefillList).joined(separator: ",")
             env["decode_result"] = try ProxyUpstreams.decode(decodeList).joined(separator: ",")
-            let argv = try ShellWords.tokens(String(proxyLine)).compactMap { token -> String? in
-                if case .word(let w) = token { return w.expanded(in: env) } else { return nil }
+            let argv = try ShellWords.tokens(String(proxyLine)).flatMap { token -> [String] in
+                if case .word(let w) = token { return w.fields(in: env) } else { return [] }
             }.dropFirst(2)
             let settings = try NginxSettings(arguments: Array(argv))
             port = settings.listenPort

@@ -47,8 +47,8 @@ public struct AddNodePlan: Sendable {
                       SourceLocation(file: target.inventory.path, line: 1, column: 1))
                 continue
             }
-            if now.address != host.address || now.deviceString != host.deviceString || now.nodePort != host.nodePort
-                || now.apiPort != host.apiPort || now.role != host.role || now.kvRank != host.kvRank || now.hostIP != host.hostIP {
+            // The duty holds the role, the kv rank and the server placement (host_ip, devices, api_port).
+            if now.address != host.address || now.nodePort != host.nodePort || now.duty != host.duty {
                 error("OMS204", "host '\(host.name)' changed between the running deployment and the target: add-node only adds hosts",
                       now.location)
             }
