@@ -99,9 +99,10 @@ public final class FileStore: @unchecked Sendable {
         root = other.root
     }
 
-    /// The non-empty components of `path`: `/a//b/` → [a, b].
+    /// The non-empty components of `path`: `/a//b/` → [a, b]. Split at every `/` scalar, as the kernel
+    /// splits at every `/` byte, even where a combining mark follows it.
     static func components(_ path: String) -> ArraySlice<String> {
-        path.split(separator: "/").map(String.init)[...]
+        path.unicodeScalars.split(separator: "/").map(String.init)[...]
     }
 
     /// A path as its parent directory's components and its last component; nil for the root.

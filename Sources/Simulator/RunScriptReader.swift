@@ -35,7 +35,8 @@ struct RunScriptReader {
         // Join continued lines, keeping the number of the first line of each.
         var logical: [(number: Int, text: String)] = []
         var pending: (Int, String)?
-        for (index, raw) in script.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end at every newline scalar, as bash reads them.
+        for (index, raw) in script.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
             if var p = pending {
                 p.1 += "\n" + line

@@ -93,6 +93,8 @@ import Testing
         // Repeated and trailing slashes name the same directory, as they do for the kernel.
         #expect(Array(FileStore.components("//x//y//")) == ["x", "y"])
         #expect(FileStore.components("/").isEmpty)
+        // A combining mark after a slash makes one Character with it; the kernel still splits there.
+        #expect(Array(FileStore.components("/d/\u{301}x")) == ["d", "\u{301}x"])
         let store = FileStore(directories: ["/a/b"])
         store["/a//b/c.json"] = SimFile(content: "1", mode: 0o644)
         #expect(store["/a/b/c.json"]?.content == "1" && store.isDirectory("/a/b/") && store.listing("/a/b") == ["/a/b/c.json"])
