@@ -1,10 +1,10 @@
 # omnisim — common tasks. `make demo` and `make test` are the README's two commands.
 SWIFT ?= swift
-APT_PACKAGES = libssh2-1-dev libxml2-dev libyaml-dev libxml2-utils openssh-server rsync
+APT_PACKAGES = libssh2-1-dev libxml2-dev libyaml-dev libxml2-utils openssh-server rsync valgrind time binutils
 # The workplace's copy when present, else the copy shipped with the test fixtures.
 JUNIT_XSD ?= $(firstword $(wildcard ../shared/junit/JUnit-windyroad.xsd) Tests/CoreTests/Fixtures/junit/JUnit-windyroad.xsd)
 
-.PHONY: deps build demo test bench release clean
+.PHONY: deps build demo test bench bench-check release clean
 
 # Installs the system libraries and tools omnisim builds against and tests with (Debian, as root or via sudo).
 deps:
@@ -37,6 +37,10 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/omnisim-bench scenarios/4p1d.yml
+
+# Instruction counts and peak memory of whole validations, against the limits in bench/thresholds.
+bench-check: deps
+	scripts/bench-check
 
 # One self-contained omnisim binary (Swift runtime and Foundation linked in) to copy to an operator's machine;
 # it also starts faster than the dynamically linked build.

@@ -82,6 +82,12 @@ func peakMemoryMB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+// `omnisim-bench generate N PATH` writes the generated inventory of N hosts and stops (for bench-check).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "generate", let hosts = Int(CommandLine.arguments[2]) {
+    try inventory(hosts: hosts).write(toFile: CommandLine.arguments[3], atomically: true, encoding: .utf8)
+    exit(0)
+}
+
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 // `OMNISIM_BENCH_KEEP=1` keeps the generated inventories (e.g. to time `omnisim validate` on one).

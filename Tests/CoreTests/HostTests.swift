@@ -16,4 +16,14 @@ import Testing
         #expect(same == original && Set([same, original]).count == 1)
         #expect(copy.location(of: "node_port")?.line == 3 && original.location(of: "node_port") == nil)
     }
+
+    /// The scripts split the device list at every comma, as bash does; a combining mark after a comma
+    /// forms one Character with it, but the comma still separates (bash's `tr , '\n' | wc -l` counts 3).
+    @Test func deviceListsAreSplitAtEveryComma() {
+        let placement = ServerPlacement(hostIP: "10.0.0.1", devices: "0,\u{301}1,2", apiPort: 9000)
+        #expect(placement.deviceCount == 3)
+        #expect(placement.deviceIDs == ["0", "\u{301}1", "2"])
+        #expect(placement.joinedDevices == "0\u{301}12")
+        #expect(DeviceFormatRule.problem(in: "0,\u{301}1") == "only digits and commas are allowed")
+    }
 }

@@ -47,14 +47,23 @@ public struct ServerPlacement: Sendable, Hashable {
         self.apiPort = apiPort
     }
 
+    // The reference playbook's scripts read the list character by character as bash does (no grapheme
+    // clusters), so these read Unicode scalars.
+
     /// Device ids split on commas, as the reference playbook's scripts split them (empty items kept as "").
-    public var deviceIDs: [String] { devices.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    public var deviceIDs: [String] {
+        devices.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+    }
 
     /// Number of commas plus one: the reference playbook's device count.
-    public var deviceCount: Int { devices.reduce(1) { $1 == "," ? $0 + 1 : $0 } }
+    public var deviceCount: Int { devices.unicodeScalars.reduce(1) { $1 == "," ? $0 + 1 : $0 } }
 
     /// Device ids with commas and spaces removed, as used in ranktable file names.
-    public var joinedDevices: String { devices.filter { $0 != "," && $0 != " " } }
+    public var joinedDevices: String {
+        var joined = String.UnicodeScalarView()
+        joined.append(contentsOf: devices.unicodeScalars.lazy.filter { $0 != "," && $0 != " " })
+        return String(joined)
+    }
 }
 
 /// A host's part in the deployment. Only P and D hosts run NPU servers; only P hosts carry a kv rank (the

@@ -15,11 +15,12 @@ struct DeviceFormatRule: Rule {
     /// Why the string breaks the reference playbook's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
         if devices.isEmpty { return "it is empty" }
-        if devices.contains(" ") { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
-        if devices.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+        let scalars = devices.unicodeScalars
+        if scalars.contains(" ") { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+        if scalars.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
             return "an empty id makes hccn_tool print nothing and ranktable generation fail"
         }
-        if devices.contains(where: { $0 != "," && !("0"..."9").contains($0) }) { return "only digits and commas are allowed" }
+        if scalars.contains(where: { $0 != "," && !("0"..."9").contains($0) }) { return "only digits and commas are allowed" }
         return nil
     }
 }
