@@ -155,10 +155,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                                          abandonAtOnce: task.step.action.onlyWaits)
                 }
                 records.append(record)
-                if record.exitStatus != 0 {
-                    let last = record.stderr.split(separator: "\n").last.map(String.init) ?? ""
-                    return outcome(.failed, "exit \(record.exitStatus)\(last.isEmpty ? "" : ": " + last)")
-                }
+                if record.exitStatus != 0 { return outcome(.failed, Self.failureMessage(record)) }
             }
             return outcome(.ok, nil)
         } catch let error as SSHError {
@@ -195,19 +192,29 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                 return HostOutcome(host: task.target.name, status: .failed, message: "step '\(task.step.id)' runs on the executor, "
                                    + "but '\(operation.summary)' is sent to a host", records: records, duration: duration)
             }
-            let start = Date()
-            let result = LocalCommand.run(command, timeout: task.timeout - duration)
-            let record = OperationRecord(operation: operation, exitStatus: result.status, stdout: result.stdout, stderr: result.stderr,
-                                         duration: Date().timeIntervalSince(start))
+            let record = Self.runLocally(operation, command, timeout: task.timeout - duration)
             records.append(record)
             duration += record.duration
-            if result.status != 0 {
-                let last = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
-                return HostOutcome(host: task.target.name, status: .failed, message: "exit \(result.status)\(last.isEmpty ? "" : ": " + last)",
+            if record.exitStatus != 0 {
+                return HostOutcome(host: task.target.name, status: .failed, message: Self.failureMessage(record),
                                    records: records, duration: duration)
             }
         }
         return HostOutcome(host: task.target.name, status: .ok, records: records, duration: duration)
+    }
+
+    /// Runs an operation's command on the executor.
+    private static func runLocally(_ operation: Operation, _ command: String, timeout: Double) -> OperationRecord {
+        let start = Date()
+        let result = LocalCommand.run(command, timeout: timeout)
+        return OperationRecord(operation: operation, exitStatus: result.status, stdout: result.stdout, stderr: result.stderr,
+                               duration: Date().timeIntervalSince(start))
+    }
+
+    /// A failed command in one line: its exit status and the last line of its error output.
+    private static func failureMessage(_ record: OperationRecord) -> String {
+        let last = record.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        return "exit \(record.exitStatus)\(last.isEmpty ? "" : ": " + last)"
     }
 
     /// A host whose key changes between steps has been replaced: stop using it.
@@ -260,10 +267,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         default:
             // Every other operation is a command line, run where the operation says.
             let command = operation.command ?? ""
-            if operation.place == .executor {
-                let result = LocalCommand.run(command, timeout: timeout)
-                return record(result.status, result.stdout, result.stderr)
-            }
+            if operation.place == .executor { return Self.runLocally(operation, command, timeout: timeout) }
             let full = settings.commandPATH.map { "export PATH=\(Shell.quote($0)):\"$PATH\"; " + command } ?? command
             let abort = abandonAtOnce ? { self.interrupted } : { self.graceExpired }
             let result = try session!.exec(full, timeout: timeout, outputLimit: settings.outputLimit, abort: abort)
