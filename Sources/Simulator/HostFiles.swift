@@ -43,12 +43,10 @@ public enum HostFiles {
         return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// What `hosts/` holds: files by `<host>/<path without its leading slash>` (hosts in inventory order),
-    /// and the links from each host's shared directories to their one copy, with that copy's files.
-    public static func output(of world: World, cluster: Cluster) -> (files: [(relative: String, text: String)],
-                                                                     links: [(relative: String, target: String)]) {
-        var files: [(relative: String, text: String)] = []
-        var links: [(relative: String, target: String)] = []
+    /// Writes what `hosts/` holds, one file at a time: files at `<host>/<path without its leading slash>`
+    /// (hosts in inventory order), and links from each host's shared directories to their one copy, which
+    /// is written where it is first met.
+    public static func write(of world: World, cluster: Cluster, into tree: AtomicFile.DirectoryWriter) throws {
         // Shared trees numbered in the order they are first met, which the sorted walk makes the same
         // on every run.
         var shared: [ObjectIdentifier: String] = [:]
@@ -59,25 +57,24 @@ public enum HostFiles {
                 let relative = parts.joined(separator: "/")
                 switch entry {
                 case .file(let file):
-                    files.append((relative, file.content))
-                case .tree(let tree):
-                    let id = ObjectIdentifier(tree.root)
+                    try tree.file(relative, file.content)
+                case .tree(let files):
+                    let id = ObjectIdentifier(files.root)
                     let name: String
                     if let known = shared[id] {
                         name = known
                     } else {
                         name = sharedDirectory + "/" + String(shared.count + 1)
                         shared[id] = name
-                        for (file, content) in tree.files.sorted(by: { $0.key < $1.key }) {
-                            files.append((name + "/" + file.split(separator: "/").map { component(String($0)) }.joined(separator: "/"),
-                                          content.content))
+                        for (file, content) in files.files.sorted(by: { $0.key < $1.key }) {
+                            try tree.file(name + "/" + file.split(separator: "/").map { component(String($0)) }.joined(separator: "/"),
+                                          content.content)
                         }
                     }
-                    links.append((relative, String(repeating: "../", count: parts.count - 1) + name))
+                    try tree.link(relative, to: String(repeating: "../", count: parts.count - 1) + name)
                 }
             }
         }
-        return (files, links)
     }
 
     /// A host name or path component as one directory entry that stays where it is written: `.` and `..`

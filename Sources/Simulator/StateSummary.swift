@@ -68,18 +68,52 @@ public struct StateSummary: Codable, Equatable, Sendable {
 
     /// The summary as JSON with sorted keys, one item per line.
     public func json() -> String {
-        func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
-        let machines = self.machines.keys.sorted().map { address -> (String, JSONValue) in
-            let m = self.machines[address]!
-            return (address, .object([
-                ("containers", strings(m.containers)),
-                ("files", .object(m.files.keys.sorted().map { ($0, .string(m.files[$0]!)) })),
-                ("launches", .object(m.launches.keys.sorted().map { ($0, strings(m.launches[$0]!)) })),
-                ("ports", .array(m.ports.map(JSONValue.int))),
-                ("processes", strings(m.processes)),
-            ]))
+        var out: [UInt8] = []
+        Self.printJSON(machines.keys.sorted(), state: { machines[$0]! }) { out.append(contentsOf: $0) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the world's summary as `StateSummary(world:).json()` prints it, one machine at a time, so
+    /// the summary of a large world is never held whole.
+    public static func writeJSON(of world: World, to sink: FileSink) throws {
+        let addresses = Set(world.machineOrder + ["executor"]).sorted()
+        var failure: (any Error)?
+        printJSON(addresses, state: { state(of: $0 == "executor" ? world.executor : world.machines[$0]!) }) { bytes in
+            guard failure == nil else { return }
+            do { try sink.write(bytes) } catch { failure = error }
         }
-        return JSONValue.object([("machines", .object(machines))]).printed() + "\n"
+        if let failure { throw failure }
+    }
+
+    /// `{"machines": {address: state, ...}}` printed as `JSONValue.printed()` prints it, with a final
+    /// newline; each machine's text is handed to `emit` as soon as it is made.
+    private static func printJSON(_ addresses: [String], state: (String) -> MachineState, emit: ([UInt8]) -> Void) {
+        guard !addresses.isEmpty else {
+            emit(Array(JSONValue.object([("machines", .object([]))]).printed().utf8) + [0x0A])
+            return
+        }
+        emit(Array("{\n    \"machines\": {\n".utf8))
+        for (i, address) in addresses.enumerated() {
+            var out = Array(repeating: UInt8(ascii: " "), count: 8)
+            JSONValue.quoted(address, into: &out)
+            out.append(contentsOf: ": ".utf8)
+            json(of: state(address)).write(into: &out, nestedAt: 8)
+            if i < addresses.count - 1 { out.append(UInt8(ascii: ",")) }
+            out.append(0x0A)
+            emit(out)
+        }
+        emit(Array("    }\n}\n".utf8))
+    }
+
+    private static func json(of m: MachineState) -> JSONValue {
+        func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
+        return .object([
+            ("containers", strings(m.containers)),
+            ("files", .object(m.files.keys.sorted().map { ($0, .string(m.files[$0]!)) })),
+            ("launches", .object(m.launches.keys.sorted().map { ($0, strings(m.launches[$0]!)) })),
+            ("ports", .array(m.ports.map(JSONValue.int))),
+            ("processes", strings(m.processes)),
+        ])
     }
 
     /// What changed on each machine between two summaries, as readable lines.

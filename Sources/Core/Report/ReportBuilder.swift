@@ -15,26 +15,40 @@ public struct ReportBuilder: Sendable {
     /// as passing cases (marked in their output), so a CI gate over all reports passes exactly when every
     /// scenario behaved as expected.
     public func report(cluster: Cluster, findings: [Finding], run: RunResult?, expectations: [ExpectationOutcome]) -> TestReport {
-        var report = TestReport(name: "omnisim \(scenario)")
-        report.suites += ruleSuites(cluster: cluster, findings: findings)
-        if let run { report.suites += stepSuites(run) }
-        if !expectations.isEmpty { report.suites.append(expectationSuite(expectations)) }
-        markExpectedFailures(&report, expectations: expectations)
-        return report
+        TestReport(name: reportName, suites: Array(suites(cluster: cluster, findings: findings, run: run, expectations: expectations)))
+    }
+
+    /// The report's name, which JUnit writes as each suite's package.
+    public var reportName: String { "omnisim \(scenario)" }
+
+    /// The report's suites, each made only when it is reached, so a writer that streams them holds one
+    /// suite at a time: one per rule area, one per tag of the playbook, then the expectations.
+    public func suites(cluster: Cluster, findings: [Finding], run: RunResult?,
+                       expectations: [ExpectationOutcome]) -> some Sequence<TestSuite> {
+        var makers: [() -> TestSuite] = ruleSuites(cluster: cluster, findings: findings).map { suite in { suite } }
+        if let run { makers += stepSuiteMakers(run) }
+        if !expectations.isEmpty { makers.append { expectationSuite(expectations) } }
+        let expected = !expectations.isEmpty && expectations.allSatisfy(\.held)
+        return makers.lazy.map { make in
+            var suite = make()
+            if expected { Self.markExpectedFailures(&suite) }
+            return suite
+        }
     }
 
     /// Turns failures into passes (noted in their output) when the scenario's expectations all held.
     public func markExpectedFailures(_ report: inout TestReport, expectations: [ExpectationOutcome]) {
         guard !expectations.isEmpty && expectations.allSatisfy(\.held) else { return }
-        for s in report.suites.indices {
-            for c in report.suites[s].cases.indices {
-                switch report.suites[s].cases[c].outcome {
-                case .failure(let message, _, _), .error(let message, _, _):
-                    report.suites[s].cases[c].outcome = .passed
-                    report.suites[s].cases[c].systemOut = "expected failure (the scenario expects it): \(message)\n"
-                        + report.suites[s].cases[c].systemOut
-                default: break
-                }
+        for s in report.suites.indices { Self.markExpectedFailures(&report.suites[s]) }
+    }
+
+    static func markExpectedFailures(_ suite: inout TestSuite) {
+        for c in suite.cases.indices {
+            switch suite.cases[c].outcome {
+            case .failure(let message, _, _), .error(let message, _, _):
+                suite.cases[c].outcome = .passed
+                suite.cases[c].systemOut = "expected failure (the scenario expects it): \(message)\n" + suite.cases[c].systemOut
+            default: break
             }
         }
     }
@@ -66,33 +80,48 @@ public struct ReportBuilder: Sendable {
         }
     }
 
-    public func stepSuites(_ run: RunResult) -> [TestSuite] {
+    public func stepSuites(_ run: RunResult) -> [TestSuite] { stepSuiteMakers(run).map { $0() } }
+
+    /// One maker per tag, in the order the tags first run; each makes the cases of every host's result
+    /// of the steps whose first tag it is.
+    func stepSuiteMakers(_ run: RunResult) -> [() -> TestSuite] {
         var order: [String] = []
-        var cases: [String: [TestCase]] = [:]
-        for stepRun in run.steps {
+        var steps: [String: [Int]] = [:]
+        for (index, stepRun) in run.steps.enumerated() {
             let tag = stepRun.step.tags.first ?? "untagged"
-            if cases[tag] == nil { order.append(tag) }
-            for result in stepRun.results {
-                var testCase = TestCase(name: "\(stepRun.step.id) @ \(result.host)", classname: classname("deploy.\(tag)"),
-                                        time: result.duration)
-                testCase.systemOut = transcript(result)
-                switch result.status {
-                case .ok: break
-                case .ignoredFailure:
-                    testCase.systemOut += (testCase.systemOut.isEmpty ? "" : "\n") + "failure ignored (the step never fails): \(result.message ?? "")"
-                case .skipped(let reason): testCase.outcome = .skipped(reason: reason)
-                case .failed(let status):
-                    let message = "\(stepRun.step.name) failed on \(result.host): \(result.message ?? status.rawValue)"
-                    if status == .failed {
-                        testCase.outcome = .failure(message: message, type: status.rawValue, details: testCase.systemOut)
-                    } else {
-                        testCase.outcome = .error(message: message, type: status.rawValue, details: testCase.systemOut)
-                    }
+            if steps[tag] == nil { order.append(tag) }
+            steps[tag, default: []].append(index)
+        }
+        return order.map { tag in
+            { [steps] in
+                var cases: [TestCase] = []
+                for index in steps[tag]! {
+                    let stepRun = run.steps[index]
+                    for result in stepRun.results { cases.append(testCase(result, of: stepRun, tag: tag)) }
                 }
-                cases[tag, default: []].append(testCase)
+                return TestSuite(name: "deploy.\(tag)", timestamp: timestamp, cases: cases)
             }
         }
-        return order.map { TestSuite(name: "deploy.\($0)", timestamp: timestamp, cases: cases[$0]!) }
+    }
+
+    func testCase(_ result: HostStepResult, of stepRun: StepRun, tag: String) -> TestCase {
+        var testCase = TestCase(name: "\(stepRun.step.id) @ \(result.host)", classname: classname("deploy.\(tag)"),
+                                time: result.duration)
+        testCase.systemOut = transcript(result)
+        switch result.status {
+        case .ok: break
+        case .ignoredFailure:
+            testCase.systemOut += (testCase.systemOut.isEmpty ? "" : "\n") + "failure ignored (the step never fails): \(result.message ?? "")"
+        case .skipped(let reason): testCase.outcome = .skipped(reason: reason)
+        case .failed(let status):
+            let message = "\(stepRun.step.name) failed on \(result.host): \(result.message ?? status.rawValue)"
+            if status == .failed {
+                testCase.outcome = .failure(message: message, type: status.rawValue, details: testCase.systemOut)
+            } else {
+                testCase.outcome = .error(message: message, type: status.rawValue, details: testCase.systemOut)
+            }
+        }
+        return testCase
     }
 
     func transcript(_ result: HostStepResult) -> String {

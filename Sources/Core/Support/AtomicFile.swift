@@ -10,7 +10,9 @@ public enum AtomicFile {
     }
 
     public static func write(_ text: String, to path: String, createDirectories: Bool = true) throws {
-        try write(Array(text.utf8), to: path, createDirectories: createDirectories)
+        try produce(path, createDirectories: createDirectories) { temporary in
+            if let why = createFile(temporary, text.utf8) { throw WriteError(description: "cannot write \(path): \(why)") }
+        }
     }
 
     public static func write(_ bytes: [UInt8], to path: String, createDirectories: Bool = true) throws {
@@ -52,31 +54,46 @@ public enum AtomicFile {
 
     /// Creates `path` (which must not exist) holding `bytes`; returns why it failed, or nil. A partly
     /// written file is removed.
-    static func createFile(_ path: String, _ bytes: [UInt8]) -> String? {
+    static func createFile<Bytes: Collection<UInt8>>(_ path: String, _ bytes: Bytes) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { failure = String(cString: strerror(errno)); return }
-                offset += n
-            }
-        }
+        let failure = writeAll(fd, bytes)
         close(fd)
         if failure != nil { unlink(path) }
         return failure
+    }
+
+    /// Writes all of `bytes` to `fd`; returns why it failed, or nil.
+    static func writeAll<Bytes: Collection<UInt8>>(_ fd: Int32, _ bytes: Bytes) -> String? {
+        func drain(_ buffer: UnsafeRawBufferPointer) -> String? {
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { return String(cString: strerror(errno)) }
+                offset += n
+            }
+            return nil
+        }
+        if let done = bytes.withContiguousStorageIfAvailable({ drain(UnsafeRawBufferPointer($0)) }) { return done }
+        return Array(bytes).withUnsafeBytes(drain)
     }
 }
 
 extension AtomicFile {
     /// Replaces the directory at `path` with one holding exactly `files` (relative path → text) and
-    /// `links` (relative path → symbolic link target, kept as given): written beside it under a temporary
-    /// name, then swapped in by renames, so a reader sees the old tree or the new one, never a mix. Files
-    /// left over from an earlier run disappear with the old tree.
+    /// `links` (relative path → symbolic link target, kept as given). See `replaceDirectory(_:_:)`.
     public static func replaceDirectory(_ path: String, with files: [(relative: String, text: String)],
                                         links: [(relative: String, target: String)] = []) throws {
+        try replaceDirectory(path) { tree in
+            for file in files { try tree.file(file.relative, file.text) }
+            for link in links { try tree.link(link.relative, to: link.target) }
+        }
+    }
+
+    /// Replaces the directory at `path` with the one `body` fills, file by file: written beside it under a
+    /// temporary name, then swapped in by renames, so a reader sees the old tree or the new one, never a
+    /// mix. Files left over from an earlier run disappear with the old tree.
+    public static func replaceDirectory(_ path: String, _ body: (DirectoryWriter) throws -> Void) throws {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -86,27 +103,7 @@ extension AtomicFile {
         let staging = "\(parent.isEmpty ? "." : parent)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            var created: Set<String> = [staging]
-            for file in files {
-                let target = staging + "/" + file.relative
-                let directory = (target as NSString).deletingLastPathComponent
-                if created.insert(directory).inserted {
-                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                }
-                if let why = createFile(target, Array(file.text.utf8)) {
-                    throw WriteError(description: "cannot write \(path)/\(file.relative): \(why)")
-                }
-            }
-            for link in links {
-                let at = staging + "/" + link.relative
-                let directory = (at as NSString).deletingLastPathComponent
-                if created.insert(directory).inserted {
-                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                }
-                guard symlink(link.target, at) == 0 else {
-                    throw WriteError(description: "cannot link \(path)/\(link.relative): \(String(cString: strerror(errno)))")
-                }
-            }
+            try body(DirectoryWriter(root: staging, shownAs: path))
         } catch {
             try? fm.removeItem(atPath: staging)
             throw error as? WriteError ?? WriteError(description: "cannot write \(path): \(error.localizedDescription)")
@@ -126,6 +123,48 @@ extension AtomicFile {
             throw WriteError(description: "cannot replace \(path): \(why)")
         }
         try? fm.removeItem(atPath: staging)
+    }
+
+    /// Fills a new directory tree one file or link at a time; parent directories are made as needed.
+    public final class DirectoryWriter {
+        private let root: String
+        private let shownAs: String
+        private var created: Set<String>
+
+        init(root: String, shownAs: String) {
+            self.root = root
+            self.shownAs = shownAs
+            created = [root]
+        }
+
+        /// A file at `relative` holding `text`.
+        public func file(_ relative: String, _ text: String) throws {
+            let target = try prepare(relative)
+            if let why = AtomicFile.createFile(target, text.utf8) {
+                throw WriteError(description: "cannot write \(shownAs)/\(relative): \(why)")
+            }
+        }
+
+        /// A symbolic link at `relative` to `target`, kept as given.
+        public func link(_ relative: String, to target: String) throws {
+            let at = try prepare(relative)
+            guard symlink(target, at) == 0 else {
+                throw WriteError(description: "cannot link \(shownAs)/\(relative): \(String(cString: strerror(errno)))")
+            }
+        }
+
+        private func prepare(_ relative: String) throws -> String {
+            let at = root + "/" + relative
+            let directory = (at as NSString).deletingLastPathComponent
+            if created.insert(directory).inserted {
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw WriteError(description: "cannot write \(shownAs)/\(relative): \(error.localizedDescription)")
+                }
+            }
+            return at
+        }
     }
 }
 

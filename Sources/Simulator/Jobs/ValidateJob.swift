@@ -16,10 +16,11 @@ public struct ValidateJob {
 
     public enum Outcome: Int32 { case passed = 0, failed = 1, unusable = 2 }
 
-    public func run() -> Outcome { execute().outcome }
+    /// Runs the job; its reports are streamed to their files and not kept.
+    public func run() -> Outcome { execute(keepingReport: false).outcome }
 
-    /// Runs the job and also returns the JUnit report it wrote, for aggregation.
-    public func execute() -> (outcome: Outcome, report: TestReport?) {
+    /// Runs the job and, when `keepingReport`, also returns the JUnit report it wrote, for aggregation.
+    public func execute(keepingReport: Bool = true) -> (outcome: Outcome, report: TestReport?) {
         guard let scenario = ScenarioLoader.load(path: path, report: print) else { return (.unusable, nil) }
         if let running = scenario.runningPath { return addNodeReport(running: running, target: scenario) }
         let rehearsal = Rehearsal.run(scenario, options: options) { stepRun in
@@ -37,9 +38,9 @@ public struct ValidateJob {
         for outcome in rehearsal.expectations {
             print("\(scenario.name): expectation (\(outcome.summary)): \(outcome.held ? "held" : "NOT MET: " + outcome.detail)")
         }
-        let report: TestReport
+        let report: TestReport?
         do {
-            report = try writeOutputs(rehearsal)
+            report = try writeOutputs(rehearsal, keepingReport: keepingReport)
         } catch {
             print("\(scenario.name): error: cannot write reports: \(error)")
             return (.unusable, nil)
@@ -62,9 +63,10 @@ public struct ValidateJob {
         let report = rehearsal.report(timestamp: timestamp)
         do {
             try JUnitWriter.write(report, to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
-            try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(reportDirectory)/\(target.name)/state.json")
-            let hosts = HostFiles.output(of: rehearsal.world, cluster: target.cluster)
-            try AtomicFile.replaceDirectory("\(reportDirectory)/\(target.name)/hosts", with: hosts.files, links: hosts.links)
+            try AtomicFile.stream("\(reportDirectory)/\(target.name)/state.json") { try StateSummary.writeJSON(of: rehearsal.world, to: $0) }
+            try AtomicFile.replaceDirectory("\(reportDirectory)/\(target.name)/hosts") {
+                try HostFiles.write(of: rehearsal.world, cluster: target.cluster, into: $0)
+            }
             try AtomicFile.write("# \(target.name)\n\nAdd-node rehearsal on top of `\(current.name)`.\n\n```\n"
                                  + rehearsal.summary().joined(separator: "\n") + "\n```\n", to: "\(reportDirectory)/\(target.name).md")
         } catch {
@@ -76,30 +78,37 @@ public struct ValidateJob {
     }
 
     /// Writes the JUnit report, the summary page, the state summary, the exported ranktables and the files
-    /// each host ends with, and returns the report. The first two come from the run's results, the last two from the simulated
-    /// world; neither half changes what the other reads, so they are made on two cores.
-    func writeOutputs(_ rehearsal: Rehearsal) throws -> TestReport {
+    /// each host ends with, and returns the report when `keepingReport`. Each is streamed to its file as it
+    /// is made. The first two come from the run's results, the last three from the simulated world; neither
+    /// half changes what the other reads, so they are made on two cores.
+    func writeOutputs(_ rehearsal: Rehearsal, keepingReport: Bool) throws -> TestReport? {
         let name = rehearsal.scenario.name
         let junit = junitPath ?? "\(reportDirectory)/\(name).xml", pagePath = "\(reportDirectory)/\(name).md"
         let builder = ReportBuilder(scenario: name, timestamp: timestamp)
         let (cluster, findings, run, expectations) = (rehearsal.cluster, rehearsal.findings, rehearsal.run, rehearsal.expectations)
         let dir = "\(reportDirectory)/\(name)"
         return try Concurrently.run({
-            let report = builder.report(cluster: cluster, findings: findings, run: run, expectations: expectations)
-            try JUnitWriter.write(report, to: junit)
+            var report: TestReport?
+            if keepingReport {
+                report = builder.report(cluster: cluster, findings: findings, run: run, expectations: expectations)
+                try JUnitWriter.write(report!, to: junit)
+            } else {
+                try JUnitWriter.write(suites: builder.suites(cluster: cluster, findings: findings, run: run, expectations: expectations),
+                                      package: builder.reportName, to: junit)
+            }
             let page = SummaryPage(scenario: name, cluster: cluster, findings: findings, run: run, expectations: expectations)
             try AtomicFile.write(page.markdown(), to: pagePath)
             return report
         }, whileHere: {
-            try AtomicFile.write(StateSummary(world: rehearsal.world).json(), to: "\(dir)/state.json")
+            try AtomicFile.stream("\(dir)/state.json") { try StateSummary.writeJSON(of: rehearsal.world, to: $0) }
             let executor = rehearsal.world.executor
             let global = Paths(cluster.settings).global
-            let ranktables = executor.files(under: global).map { file in
-                (relative: String(file.dropFirst(global.count + 1)), text: executor.files[file]!.content)
+            try AtomicFile.replaceDirectory("\(dir)/ranktables") { tree in
+                for file in executor.files(under: global) {
+                    try tree.file(String(file.dropFirst(global.count + 1)), executor.files[file]!.content)
+                }
             }
-            try AtomicFile.replaceDirectory("\(dir)/ranktables", with: ranktables)
-            let hosts = HostFiles.output(of: rehearsal.world, cluster: cluster)
-            try AtomicFile.replaceDirectory("\(dir)/hosts", with: hosts.files, links: hosts.links)
+            try AtomicFile.replaceDirectory("\(dir)/hosts") { try HostFiles.write(of: rehearsal.world, cluster: cluster, into: $0) }
         })
     }
 

@@ -33,6 +33,17 @@ public enum JSONValue: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The value's text as it appears nested `indent` spaces deep in a printed document (its first line
+    /// unpadded): what a writer that prints a large document piece by piece appends after a key.
+    public func write(into out: inout [UInt8], nestedAt indent: Int) {
+        write(into: &out, indent: indent)
+    }
+
+    /// A string as a JSON literal, as `printed()` writes strings and keys.
+    public static func quoted(_ s: String, into out: inout [UInt8]) {
+        quote(s, into: &out)
+    }
+
     private static func pad(_ out: inout [UInt8], _ count: Int) {
         for _ in 0..<count { out.append(0x20) }
     }
