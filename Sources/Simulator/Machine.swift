@@ -17,8 +17,10 @@ public final class Machine: @unchecked Sendable {
     /// Device id → device IP, for present NPUs.
     public var npus: [Int: String] = [:]
     public var busyNPUs: Set<Int> = []
-    /// Inventory host → what pd_run.sh started there, as its contract gives it.
-    public var launches: [String: PDRunProgram.Launch] = [:]
+    /// Inventory host → what pd_run.sh started there, as `PDRunProgram.Launch.summary` gives it: the
+    /// command lines, then the variables that decide how vLLM runs. Kept as these lines rather than the
+    /// whole launch (every variable of pd_run.sh), which would cost a large cluster a few kilobytes a host.
+    public var launches: [String: [String]] = [:]
     /// Paths under which every write fails.
     public var fullPaths: [String] = []
     private var nextPid = 1000

@@ -17,6 +17,28 @@ public enum PDRunProgram {
         public var apiServers: Start?
         /// pd_run.sh's variables after parsing, exported or not: what its API servers are started with.
         public var variables: [String: String]
+
+        /// The variables of a launch that a summary shows: devices, HCCL and MC2 settings, the connector,
+        /// the ranktables and the interfaces.
+        public static let decisiveVariables = [
+            "ROLE", "ASCEND_RT_VISIBLE_DEVICES", "VLLM_ENABLE_MC2", "HCCL_OP_EXPANSION_MODE", "HCCL_BUFFSIZE", "KV_CONNECTOR",
+            "LMCACHE_CONFIG_FILE", "MOONCAKE_CONFIG_PATH", "RANK_TABLE_FILE_PATH", "GLOBAL_RANK_TABLE_FILE_PATH",
+            "GLOO_SOCKET_IFNAME", "TP_SOCKET_IFNAME",
+        ]
+
+        /// The command lines started (shell-quoted), then `NAME=value` (or `NAME=(unset)`) for each
+        /// decisive variable in the environment they are started with.
+        public var summary: [String] {
+            var lines: [String] = []
+            for start in [ray, apiServers].compactMap({ $0 }) {
+                lines.append(([start.tool] + start.argv).map { Shell.quote($0) }.joined(separator: " "))
+            }
+            let env = apiServers?.environment ?? ray?.environment ?? [:]
+            for name in Self.decisiveVariables {
+                lines.append("\(name)=" + (env[name] ?? "(unset)"))
+            }
+            return lines
+        }
     }
 
     public enum Outcome: Sendable, Hashable {

@@ -106,7 +106,7 @@ extension OperationRun {
         case .rejected(_, let reason): return startFailed("pd_run.sh", reason)
         case .started(let l): launch = l
         }
-        machine.launches[host.name] = launch
+        machine.launches[host.name] = launch.summary
         let vars = launch.variables
         // With the HCCL connector vLLM reads both ranktables at start; LMCache does not use them.
         if vars["KV_CONNECTOR"] != "LMCacheConnectorV1" {

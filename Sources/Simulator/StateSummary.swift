@@ -18,14 +18,6 @@ public struct StateSummary: Codable, Equatable, Sendable {
         public var launches: [String: [String]] = [:]
     }
 
-    /// The variables of a launch that the summary shows: devices, HCCL and MC2 settings, the connector, the
-    /// ranktables and the interfaces.
-    public static let decisiveVariables = [
-        "ROLE", "ASCEND_RT_VISIBLE_DEVICES", "VLLM_ENABLE_MC2", "HCCL_OP_EXPANSION_MODE", "HCCL_BUFFSIZE", "KV_CONNECTOR",
-        "LMCACHE_CONFIG_FILE", "MOONCAKE_CONFIG_PATH", "RANK_TABLE_FILE_PATH", "GLOBAL_RANK_TABLE_FILE_PATH",
-        "GLOO_SOCKET_IFNAME", "TP_SOCKET_IFNAME",
-    ]
-
     public var machines: [String: MachineState]
 
     public init(world: World) {
@@ -44,19 +36,7 @@ public struct StateSummary: Codable, Equatable, Sendable {
             processes: m.processes.map { "\($0.container ?? "host"): \($0.command)" + ($0.ports.isEmpty ? "" : " ports \($0.ports.map(String.init).joined(separator: ","))") }.sorted(),
             ports: m.ports.keys.sorted(),
             files: m.files.summaryEntries(),
-            launches: m.launches.mapValues(launchLines))
-    }
-
-    static func launchLines(_ launch: PDRunProgram.Launch) -> [String] {
-        var lines: [String] = []
-        for start in [launch.ray, launch.apiServers].compactMap({ $0 }) {
-            lines.append(([start.tool] + start.argv).map { Shell.quote($0) }.joined(separator: " "))
-        }
-        let env = launch.apiServers?.environment ?? launch.ray?.environment ?? [:]
-        for name in decisiveVariables {
-            lines.append("\(name)=" + (env[name] ?? "(unset)"))
-        }
-        return lines
+            launches: m.launches)
     }
 
     /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.
