@@ -207,7 +207,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
     private static func runLocally(_ operation: Operation, _ command: String, timeout: Double) -> OperationRecord {
         let start = Date()
         let result = LocalCommand.run(command, timeout: timeout)
-        return OperationRecord(operation: operation, exitStatus: result.status, stdout: result.stdout, stderr: result.stderr,
+        return OperationRecord(exitStatus: result.status, stdout: result.stdout, stderr: result.stderr,
                                duration: Date().timeIntervalSince(start))
     }
 
@@ -232,7 +232,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                          abandonAtOnce: Bool) throws -> OperationRecord {
         let start = Date()
         func record(_ status: Int32, _ out: String = "", _ err: String = "") -> OperationRecord {
-            OperationRecord(operation: operation, exitStatus: status, stdout: out, stderr: err, duration: Date().timeIntervalSince(start))
+            OperationRecord(exitStatus: status, stdout: out, stderr: err, duration: Date().timeIntervalSince(start))
         }
         switch operation {
         case .connect:

@@ -9,7 +9,6 @@ struct OperationRun {
     /// The target's name, which owns the processes the task starts.
     let name: String
     private var records: [OperationRecord] = []
-    private var current: Operation = .connect
     var failure: (status: HostStatus, message: String)?
     /// What the programs reported, for the invariant checkers.
     private(set) var observations: [Observation] = []
@@ -21,6 +20,7 @@ struct OperationRun {
         self.task = task
         self.machine = machine
         self.name = task.target.name
+        records.reserveCapacity(task.operations.count)
     }
 
     /// Virtual time now: the step's start plus what this host's operations took so far.
@@ -34,7 +34,6 @@ struct OperationRun {
     mutating func apply() {
         for operation in task.operations {
             guard failure == nil else { return }
-            current = operation
             apply(operation)
         }
     }
@@ -44,13 +43,13 @@ struct OperationRun {
     /// Records the current operation as successful.
     mutating func ok(_ stdout: String = "", _ duration: Double = 0.2) {
         guard failure == nil else { return }
-        records.append(OperationRecord(operation: current, exitStatus: 0, stdout: stdout, duration: duration))
+        records.append(OperationRecord(exitStatus: 0, stdout: stdout, duration: duration))
     }
 
     /// Records the current operation as failed; later operations are not run.
     mutating func fail(_ exit: Int32, _ stderr: String, message: String? = nil, status: HostStatus = .failed, duration: Double = 0.2) {
         guard failure == nil else { return }
-        records.append(OperationRecord(operation: current, exitStatus: exit, stderr: stderr, duration: duration))
+        records.append(OperationRecord(exitStatus: exit, stderr: stderr, duration: duration))
         failure = (status, message ?? "exit \(exit): \(stderr)")
     }
 

@@ -29,7 +29,7 @@ public final class ScriptedBackend: Backend, @unchecked Sendable {
     /// Success, each operation recorded with `stdout` (what registering steps read).
     public static func success(_ task: HostTask, stdout: String = "") -> HostOutcome {
         HostOutcome(host: task.target.name, status: .ok,
-                    records: task.operations.map { OperationRecord(operation: $0, exitStatus: 0, stdout: stdout) }, duration: 1)
+                    records: task.operations.map { _ in OperationRecord(exitStatus: 0, stdout: stdout) }, duration: 1)
     }
 
     public static func failure(_ task: HostTask, _ status: HostStatus = .failed, message: String = "scripted failure") -> HostOutcome {

@@ -25,7 +25,7 @@ public struct ReportBuilder: Sendable {
     /// suite at a time: one per rule area, one per tag of the playbook, then the expectations.
     public func suites(cluster: Cluster, findings: [Finding], run: RunResult?,
                        expectations: [ExpectationOutcome]) -> some Sequence<TestSuite> {
-        var makers: [() -> TestSuite] = ruleSuites(cluster: cluster, findings: findings).map { suite in { suite } }
+        var makers = ruleSuiteMakers(cluster: cluster, findings: findings)
         if let run { makers += stepSuiteMakers(run) }
         if !expectations.isEmpty { makers.append { expectationSuite(expectations) } }
         let expected = !expectations.isEmpty && expectations.allSatisfy(\.held)
@@ -55,28 +55,33 @@ public struct ReportBuilder: Sendable {
 
     func classname(_ part: String) -> String { "omnisim.\(scenario).\(part)" }
 
-    func ruleSuites(cluster: Cluster, findings: [Finding]) -> [TestSuite] {
+    func ruleSuites(cluster: Cluster, findings: [Finding]) -> [TestSuite] { ruleSuiteMakers(cluster: cluster, findings: findings).map { $0() } }
+
+    /// One maker per rule area that has rules; each makes a case per rule and subject.
+    func ruleSuiteMakers(cluster: Cluster, findings: [Finding]) -> [() -> TestSuite] {
         var byCode: [String: [Finding]] = [:]
         for f in findings { byCode[f.code, default: []].append(f) }
         return RuleArea.allCases.compactMap { area in
             let rules = RuleSet.all.filter { $0.area == area }
             guard !rules.isEmpty else { return nil }
-            var cases: [TestCase] = []
-            for rule in rules {
-                let ruleFindings = byCode[rule.code] ?? []
-                for subject in rule.subjects(cluster) {
-                    let mine = ruleFindings.filter { $0.subject == subject }
-                    var testCase = TestCase(name: "\(rule.code) \(rule.title) [\(subject)]", classname: classname("validate.\(area.rawValue)"))
-                    let errors = mine.filter { $0.severity == .error }
-                    if !errors.isEmpty {
-                        testCase.outcome = .failure(message: errors[0].message, type: rule.code,
-                                                    details: errors.map(\.diagnostic.description).joined(separator: "\n"))
+            return { [byCode] in
+                var cases: [TestCase] = []
+                for rule in rules {
+                    let ruleFindings = byCode[rule.code] ?? []
+                    for subject in rule.subjects(cluster) {
+                        let mine = ruleFindings.filter { $0.subject == subject }
+                        var testCase = TestCase(name: "\(rule.code) \(rule.title) [\(subject)]", classname: classname("validate.\(area.rawValue)"))
+                        let errors = mine.filter { $0.severity == .error }
+                        if !errors.isEmpty {
+                            testCase.outcome = .failure(message: errors[0].message, type: rule.code,
+                                                        details: errors.map(\.diagnostic.description).joined(separator: "\n"))
+                        }
+                        testCase.systemOut = mine.filter { $0.severity == .warning }.map(\.diagnostic.description).joined(separator: "\n")
+                        cases.append(testCase)
                     }
-                    testCase.systemOut = mine.filter { $0.severity == .warning }.map(\.diagnostic.description).joined(separator: "\n")
-                    cases.append(testCase)
                 }
+                return TestSuite(name: "validate.\(area.rawValue)", timestamp: timestamp, cases: cases)
             }
-            return TestSuite(name: "validate.\(area.rawValue)", timestamp: timestamp, cases: cases)
         }
     }
 

@@ -83,17 +83,17 @@ public enum Operation: Sendable, Hashable {
     }
 }
 
-/// What a step's operation produced.
+/// What one operation of a host's task produced. A task's records follow its operations in order (the
+/// i-th record is the i-th operation's) and end at the first that failed; the record does not repeat its
+/// operation, which a large run would otherwise hold twice.
 public struct OperationRecord: Sendable, Hashable {
-    public var operation: Operation
     public var exitStatus: Int32
     public var stdout: String
     public var stderr: String
     /// Seconds: wall time for real hosts, virtual time in the simulator.
     public var duration: Double
 
-    public init(operation: Operation, exitStatus: Int32, stdout: String = "", stderr: String = "", duration: Double = 0) {
-        self.operation = operation
+    public init(exitStatus: Int32, stdout: String = "", stderr: String = "", duration: Double = 0) {
         self.exitStatus = exitStatus
         self.stdout = stdout
         self.stderr = stderr

@@ -79,7 +79,7 @@ public enum Fault: Sendable, Hashable {
             return HostOutcome(host: host.name, status: .unreachable, duration: 1).with(
                 "authentication failed for \(host.ssh.user)@\(host.address) (injected fault)")
         case .exit(_, _, let code, let stderr):
-            let record = OperationRecord(operation: task.operations.first ?? .shell(""), exitStatus: code, stderr: stderr, duration: 1)
+            let record = OperationRecord(exitStatus: code, stderr: stderr, duration: 1)
             let last = stderr.split(separator: "\n").last.map(String.init) ?? ""
             return HostOutcome(host: host.name, status: .failed, message: "exit \(code): \(last)", records: [record], duration: 1)
         case .timeout:
