@@ -29,7 +29,8 @@ let package = Package(
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
-        .target(name: "Core", dependencies: ["CLibYAML", "CLibXML2"]),
+        .systemLibrary(name: "CMalloc"),
+        .target(name: "Core", dependencies: ["CLibYAML", "CLibXML2", "CMalloc"]),
         .target(name: "Simulator", dependencies: ["Core"]),
         .target(name: "Deployer", dependencies: ["Core", "CLibSSH2"]),
         .executableTarget(

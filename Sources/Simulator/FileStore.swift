@@ -54,7 +54,7 @@ final class DirectoryNode: @unchecked Sendable {
         if let digestMemo { return digestMemo }
         var lines: [(String, SimFile)] = []
         forEachFile { lines.append(($0, $1)) }
-        let digest = StateSummary.digest(lines.sorted { $0.0 < $1.0 }.map { "\($0.0)=\(StateSummary.digest($0.1.content))" }
+        let digest = StateSummary.digest(lines.sorted { $0.0 < $1.0 }.map { "\($0.0)=\(StateSummary.digest($0.1))" }
             .joined(separator: "\n"))
         digestMemo = digest
         return digest
@@ -345,7 +345,7 @@ public final class FileStore: @unchecked Sendable {
     public func summaryEntries() -> [String: String] {
         var result: [String: String] = [:]
         func visit(_ node: DirectoryNode, _ prefix: String) {
-            for (name, file) in node.files { result[prefix + name] = StateSummary.digest(file.content) }
+            for (name, file) in node.files { result[prefix + name] = StateSummary.digest(file) }
             for (name, child) in node.directories {
                 if node.mounted.contains(name) {
                     result[prefix + name + "/**"] = "tree \(child.digest) \(child.fileCount) files"

@@ -57,7 +57,7 @@ public enum HostFiles {
                 let relative = parts.joined(separator: "/")
                 switch entry {
                 case .file(let file):
-                    try tree.file(relative, file.content)
+                    try file.withBytes { try tree.file(relative, bytes: $0) }
                 case .tree(let files):
                     let id = ObjectIdentifier(files.root)
                     let name: String
@@ -67,8 +67,8 @@ public enum HostFiles {
                         name = sharedDirectory + "/" + String(shared.count + 1)
                         shared[id] = name
                         for (file, content) in files.files.sorted(by: { $0.key < $1.key }) {
-                            try tree.file(name + "/" + file.split(separator: "/").map { component(String($0)) }.joined(separator: "/"),
-                                          content.content)
+                            let relative = name + "/" + file.split(separator: "/").map { component(String($0)) }.joined(separator: "/")
+                            try content.withBytes { try tree.file(relative, bytes: $0) }
                         }
                     }
                     try tree.link(relative, to: String(repeating: "../", count: parts.count - 1) + name)

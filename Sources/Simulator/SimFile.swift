@@ -29,6 +29,15 @@ public struct SimFile: Sendable, Hashable {
 
     public var content: String { text ?? written!.value.printed() }
 
+    /// Calls `body` with the file's bytes, printing a document without making a `String` of it (the
+    /// global ranktable of a large cluster is megabytes).
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if var text {
+            return try text.withUTF8(body)
+        }
+        return try written!.value.printedBytes().withUnsafeBufferPointer(body)
+    }
+
     /// The document the file was written with, if it was written as one.
     public var document: JSONValue? { written?.value }
 

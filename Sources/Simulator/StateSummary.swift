@@ -42,8 +42,13 @@ public struct StateSummary: Codable, Equatable, Sendable {
     /// A short content fingerprint (FNV-1a), so summaries stay small but changes show.
     static func digest(_ text: String) -> String {
         var text = text
-        let hash = text.withUTF8(fnv1a)
-        return String(hash, radix: 16) + " \(text.utf8.count)B"
+        return text.withUTF8(digest)
+    }
+
+    static func digest(_ file: SimFile) -> String { file.withBytes(digest) }
+
+    private static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(fnv1a(bytes), radix: 16) + " \(bytes.count)B"
     }
 
     /// The summary as JSON with sorted keys, one item per line.

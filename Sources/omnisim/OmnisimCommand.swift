@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Foundation
 
 @main
@@ -8,4 +9,9 @@ struct Omnisim: ParsableCommand {
         abstract: "Rehearse and perform prefill/decode-disaggregated vLLM deployments.",
         version: "0.1.0",
         subcommands: [Validate.self, Plan.self, Deploy.self, AddNode.self, Gate.self])
+
+    static func main() {
+        ProcessMemory.returnLargeBuffersPromptly()
+        main(nil)
+    }
 }

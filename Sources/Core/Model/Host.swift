@@ -36,33 +36,35 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 public struct ServerPlacement: Sendable, Hashable {
     /// `host_ip`: the address of the instance's master node.
     public var hostIP: String
-    /// The raw `ascend_rt_visible_devices` string, e.g. "0,1,2,3".
-    public var devices: String
+    /// The raw `ascend_rt_visible_devices` string, e.g. "0,1,2,3". The lists below are read from it
+    /// once, when it is set.
+    public var devices: String {
+        didSet { (deviceIDs, joinedDevices) = Self.read(devices) }
+    }
     /// `api_port`: the first port of the host's API servers.
     public var apiPort: Int
+    /// Device ids split on commas, as the reference playbook's scripts split them (empty items kept as "").
+    public private(set) var deviceIDs: [String]
+    /// Device ids with commas and spaces removed, as used in ranktable file names.
+    public private(set) var joinedDevices: String
 
     public init(hostIP: String, devices: String, apiPort: Int) {
         self.hostIP = hostIP
         self.devices = devices
         self.apiPort = apiPort
-    }
-
-    // The reference playbook's scripts read the list character by character as bash does (no grapheme
-    // clusters), so these read Unicode scalars.
-
-    /// Device ids split on commas, as the reference playbook's scripts split them (empty items kept as "").
-    public var deviceIDs: [String] {
-        devices.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        (deviceIDs, joinedDevices) = Self.read(devices)
     }
 
     /// Number of commas plus one: the reference playbook's device count.
-    public var deviceCount: Int { devices.unicodeScalars.reduce(1) { $1 == "," ? $0 + 1 : $0 } }
+    public var deviceCount: Int { deviceIDs.count }
 
-    /// Device ids with commas and spaces removed, as used in ranktable file names.
-    public var joinedDevices: String {
+    // The reference playbook's scripts read the list character by character as bash does (no grapheme
+    // clusters), so the list is read as Unicode scalars.
+    private static func read(_ devices: String) -> (ids: [String], joined: String) {
+        let ids = devices.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
         var joined = String.UnicodeScalarView()
         joined.append(contentsOf: devices.unicodeScalars.lazy.filter { $0 != "," && $0 != " " })
-        return String(joined)
+        return (ids, String(joined))
     }
 }
 

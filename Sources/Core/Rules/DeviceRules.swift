@@ -15,12 +15,21 @@ struct DeviceFormatRule: Rule {
     /// Why the string breaks the reference playbook's scripts, or nil when it is well formed.
     static func problem(in devices: String) -> String? {
         if devices.isEmpty { return "it is empty" }
-        let scalars = devices.unicodeScalars
-        if scalars.contains(" ") { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
-        if scalars.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-            return "an empty id makes hccn_tool print nothing and ranktable generation fail"
+        var space = false, emptyID = false, other = false
+        var previous: Unicode.Scalar = ","
+        for c in devices.unicodeScalars {
+            switch c {
+            case " ": space = true
+            case ",": if previous == "," { emptyID = true }
+            case "0"..."9": break
+            default: other = true
+            }
+            previous = c
         }
-        if scalars.contains(where: { $0 != "," && !("0"..."9").contains($0) }) { return "only digits and commas are allowed" }
+        if previous == "," { emptyID = true }
+        if space { return "a space goes into the ranktable file name, which the fetch pattern then misses" }
+        if emptyID { return "an empty id makes hccn_tool print nothing and ranktable generation fail" }
+        if other { return "only digits and commas are allowed" }
         return nil
     }
 }

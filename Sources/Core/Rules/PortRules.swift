@@ -28,7 +28,8 @@ struct PortRangeRule: Rule {
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
     func check(_ cluster: Cluster) -> [Finding] {
         cluster.hosts.compactMap { host in
-            guard let last = cluster.apiPorts(host).last, last > 65535 else { return nil }
+            guard let base = host.apiPort, case let count = cluster.apiServerCount(host), count > 0,
+                  case let last = base + count - 1, last > 65535 else { return nil }
             return finding(host.name, "the API servers of '\(host.name)' would need ports up to \(last)", at: host.location(of: "api_port"))
         }
     }

@@ -145,6 +145,14 @@ extension AtomicFile {
             }
         }
 
+        /// A file at `relative` holding `bytes`.
+        public func file(_ relative: String, bytes: UnsafeBufferPointer<UInt8>) throws {
+            let target = try prepare(relative)
+            if let why = AtomicFile.createFile(target, bytes) {
+                throw WriteError(description: "cannot write \(shownAs)/\(relative): \(why)")
+            }
+        }
+
         /// A symbolic link at `relative` to `target`, kept as given.
         public func link(_ relative: String, to target: String) throws {
             let at = try prepare(relative)

@@ -105,7 +105,7 @@ public struct ValidateJob {
             let global = Paths(cluster.settings).global
             try AtomicFile.replaceDirectory("\(dir)/ranktables") { tree in
                 for file in executor.files(under: global) {
-                    try tree.file(String(file.dropFirst(global.count + 1)), executor.files[file]!.content)
+                    try executor.files[file]!.withBytes { try tree.file(String(file.dropFirst(global.count + 1)), bytes: $0) }
                 }
             }
             try AtomicFile.replaceDirectory("\(dir)/hosts") { try HostFiles.write(of: rehearsal.world, cluster: cluster, into: $0) }

@@ -26,11 +26,14 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Text with 4-space indentation and no trailing newline.
-    public func printed() -> String {
+    public func printed() -> String { String(decoding: printedBytes(), as: UTF8.self) }
+
+    /// The printed text's UTF-8 bytes, for writers and fingerprints that need no `String`.
+    public func printedBytes() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         write(into: &out, indent: 0)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// The value's text as it appears nested `indent` spaces deep in a printed document (its first line
