@@ -53,7 +53,7 @@ public enum HostFiles {
         for host in cluster.hosts {
             let directory = host.name == sharedDirectory ? "%2E" + sharedDirectory.dropFirst() : component(host.name)
             for (path, entry) in entries(of: host, in: world, cluster: cluster) {
-                let parts = [directory] + path.split(separator: "/").map { component(String($0)) }
+                let parts = [directory] + components(path)
                 let relative = parts.joined(separator: "/")
                 switch entry {
                 case .file(let file):
@@ -67,7 +67,7 @@ public enum HostFiles {
                         name = sharedDirectory + "/" + String(shared.count + 1)
                         shared[id] = name
                         for (file, content) in files.files.sorted(by: { $0.key < $1.key }) {
-                            let relative = name + "/" + file.split(separator: "/").map { component(String($0)) }.joined(separator: "/")
+                            let relative = ([name] + components(file)).joined(separator: "/")
                             try content.withBytes { try tree.file(relative, bytes: $0) }
                         }
                     }
@@ -75,6 +75,11 @@ public enum HostFiles {
                 }
             }
         }
+    }
+
+    /// A path's components as directory entries (split at every `/`, as the kernel splits paths).
+    static func components(_ path: String) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/")).map { component(String(Substring($0))) }
     }
 
     /// A host name or path component as one directory entry that stays where it is written: `.` and `..`
@@ -85,7 +90,7 @@ public enum HostFiles {
         case ".": return "%2E"
         case "..": return "%2E%2E"
         default:
-            guard name.contains("/") || name.contains("%") else { return name }
+            guard name.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "%") }) else { return name }
             return name.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
         }
     }

@@ -59,12 +59,13 @@ public struct ServerPlacement: Sendable, Hashable {
     public var deviceCount: Int { deviceIDs.count }
 
     // The reference playbook's scripts read the list character by character as bash does (no grapheme
-    // clusters), so the list is read as Unicode scalars.
+    // clusters). Comma and space are ASCII, which UTF-8 never uses inside a multi-byte character, so
+    // splitting the bytes splits the characters.
     private static func read(_ devices: String) -> (ids: [String], joined: String) {
-        let ids = devices.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
-        var joined = String.UnicodeScalarView()
-        joined.append(contentsOf: devices.unicodeScalars.lazy.filter { $0 != "," && $0 != " " })
-        return (ids, String(joined))
+        let bytes = devices.utf8
+        let ids = bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(Substring($0)) }
+        let joined = String(decoding: bytes.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: " ") }, as: UTF8.self)
+        return (ids, joined)
     }
 }
 

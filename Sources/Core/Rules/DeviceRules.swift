@@ -62,11 +62,12 @@ struct RanktableNameRule: Rule {
     func check(_ cluster: Cluster) -> [Finding] {
         var findings: [Finding] = []
         for role in [Role.prefill, .decode] {
-            var byMachine: [String: [Host]] = [:]
-            for host in cluster.hosts(role) { byMachine[host.address, default: []].append(host) }
-            for host in cluster.hosts(role) {
-                let others = byMachine[host.address]!.filter { $0.name != host.name }
-                for other in others where other.joinedDevices.hasSuffix(host.joinedDevices) {
+            let hosts = cluster.hosts(role)
+            var onMachine: [String: [Int]] = [:]
+            for (i, host) in hosts.enumerated() { onMachine[host.address, default: []].append(i) }
+            for host in hosts {
+                for j in onMachine[host.address]! where hosts[j].name != host.name && hosts[j].joinedDevices.hasSuffix(host.joinedDevices) {
+                    let other = hosts[j]
                     let same = other.joinedDevices == host.joinedDevices
                     findings.append(finding(host.name, same
                         ? "'\(host.name)' and '\(other.name)' on \(host.address) write the same ranktable file local_ranktable_\(host.address)_\(host.joinedDevices).json"

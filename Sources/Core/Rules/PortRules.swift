@@ -5,18 +5,29 @@ struct PortCollisionRule: Rule {
     let area = RuleArea.ports
     func subjects(_ cluster: Cluster) -> [String] { PortPlan(cluster).byMachine.map(\.machine) }
     func check(_ cluster: Cluster) -> [Finding] {
-        var findings: [Finding] = []
-        for (machine, bindings) in PortPlan(cluster).byMachine {
-            var first: [Int: PortPlan.Binding] = [:]
-            for binding in bindings {
-                guard let earlier = first[binding.port] else { first[binding.port] = binding; continue }
-                let host = cluster.host(named: binding.host)
-                findings.append(finding(machine, "port \(binding.port) on \(machine) is bound by \(earlier.purpose) of '\(earlier.host)' and by \(binding.purpose) of '\(binding.host)'",
-                                        hint: "move one of them with port_offset, base_api_port or global_port_base",
-                                        at: binding.field.flatMap { host?.location(of: $0) } ?? host?.location))
+        let bindings = PortPlan(cluster).bindings
+        // Per machine, in first-seen order: the first binding of each port, and the findings.
+        var machineIndex: [String: Int] = [:]
+        var firstBinding: [[Int: Int]] = []
+        var found: [[Finding]] = []
+        for (i, binding) in bindings.enumerated() {
+            let m: Int
+            if let known = machineIndex[binding.machine] {
+                m = known
+            } else {
+                m = firstBinding.count
+                machineIndex[binding.machine] = m
+                firstBinding.append([:])
+                found.append([])
             }
+            guard let e = firstBinding[m][binding.port] else { firstBinding[m][binding.port] = i; continue }
+            let earlier = bindings[e], machine = binding.machine
+            let host = cluster.host(named: binding.host)
+            found[m].append(finding(machine, "port \(binding.port) on \(machine) is bound by \(earlier.purpose) of '\(earlier.host)' and by \(binding.purpose) of '\(binding.host)'",
+                                    hint: "move one of them with port_offset, base_api_port or global_port_base",
+                                    at: binding.field.flatMap { host?.location(of: $0) } ?? host?.location))
         }
-        return findings
+        return found.flatMap { $0 }
     }
 }
 

@@ -61,10 +61,12 @@ struct SafeValuesRule: Rule {
 
     func check(_ cluster: Cluster) -> [Finding] {
         var findings: [Finding] = []
-        func check(_ subject: String, _ key: String, _ value: String, _ kind: Kind, _ location: SourceLocation?) {
+        // The key's text and location are made only for a value that is refused.
+        func check(_ subject: String, _ key: @autoclosure () -> String, _ value: String, _ kind: Kind,
+                   _ location: @autoclosure () -> SourceLocation?) {
             guard !kind.accepts(value) else { return }
-            findings.append(finding(subject, "\(key) is \(Self.show(value)): it goes into shell commands and scripts, so it must be \(kind.allowed)",
-                                    at: location))
+            findings.append(finding(subject, "\(key()) is \(Self.show(value)): it goes into shell commands and scripts, so it must be \(kind.allowed)",
+                                    at: location()))
         }
         for host in cluster.hosts {
             check(host.name, "the host name '\(host.name)'", host.name, .name, host.location)

@@ -163,7 +163,8 @@ extension AtomicFile {
 
         private func prepare(_ relative: String) throws -> String {
             let at = root + "/" + relative
-            let directory = (at as NSString).deletingLastPathComponent
+            // The directory is everything before the last `/` (`relative` holds no `.` or `..`).
+            let directory = String(Substring(at.utf8[..<at.utf8.lastIndex(of: UInt8(ascii: "/"))!]))
             if created.insert(directory).inserted {
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -47,8 +47,16 @@ public enum JSONValue: Sendable, Equatable {
         quote(s, into: &out)
     }
 
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+
+    /// `count` spaces: indentation is most of a ranktable's bytes, so it is copied in runs.
     private static func pad(_ out: inout [UInt8], _ count: Int) {
-        for _ in 0..<count { out.append(0x20) }
+        var left = count
+        while left > 0 {
+            let run = min(left, spaces.count)
+            out.append(contentsOf: spaces[..<run])
+            left -= run
+        }
     }
 
     /// `,` between items, then the line break.
