@@ -38,8 +38,11 @@ struct PortRangeRule: Rule {
     let area = RuleArea.ports
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill, .decode]) }
     func check(_ cluster: Cluster) -> [Finding] {
-        cluster.hosts.compactMap { host in
-            guard let base = host.apiPort, case let count = cluster.apiServerCount(host), count > 0,
+        cluster.hosts.indices.compactMap { i in
+            // A host starts at most one API server per device, so only a range that would overflow with one
+            // per device needs the exact count.
+            guard let base = cluster.hosts[i].apiPort, base + cluster.hosts[i].deviceCount > 65536,
+                  case let host = cluster.hosts[i], case let count = cluster.apiServerCount(host), count > 0,
                   case let last = base + count - 1, last > 65535 else { return nil }
             return finding(host.name, "the API servers of '\(host.name)' would need ports up to \(last)", at: host.location(of: "api_port"))
         }

@@ -90,14 +90,14 @@ struct PrefillInstancePerMachineRule: Rule {
     let area = RuleArea.topology
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill]) }
     func check(_ cluster: Cluster) -> [Finding] {
-        var firstOnMachine: [String: Host] = [:]
+        var firstOnMachine: [String: String] = [:]
         var findings: [Finding] = []
         for host in cluster.prefill {
             if let other = firstOnMachine[host.address] {
-                findings.append(finding(host.name, "P hosts '\(other.name)' and '\(host.name)' are both on \(host.address): PREFILL_POD_NUM counts host_ip values, so the instance count, NODE_IP_LIST/NNODES and the ZMQ port 5568 would all clash",
+                findings.append(finding(host.name, "P hosts '\(other)' and '\(host.name)' are both on \(host.address): PREFILL_POD_NUM counts host_ip values, so the instance count, NODE_IP_LIST/NNODES and the ZMQ port 5568 would all clash",
                                         hint: "put each P instance on its own machine", at: host.location(of: "ansible_host")))
             } else {
-                firstOnMachine[host.address] = host
+                firstOnMachine[host.address] = host.name
             }
         }
         return findings
