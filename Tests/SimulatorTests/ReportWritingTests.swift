@@ -47,3 +47,52 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/reports", encoding: .utf8) == "not a directory")
     }
 }
+
+/// `omnisim validate` of one scenario streams its reports: each file it writes holds what the report model,
+/// the state summary and the host files of the same rehearsal hold, and the JSON parses.
+@Suite struct StreamedReportsTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let timestamp = Date(timeIntervalSince1970: 1_738_324_800)
+
+    @Test(arguments: ["2p1d", "silent-trailing-comma", "multinode-p"])
+    func streamedFilesHoldWhatTheModelHolds(_ name: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-stream-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = Self.root.path + "/scenarios/\(name).yml"
+        var job = ValidateJob(path: path)
+        job.reportDirectory = dir
+        job.timestamp = Self.timestamp
+        job.print = { _ in }
+        #expect(job.run() != .unusable)
+
+        let rehearsal = Rehearsal.run(try ScenarioLoader.load(path: path))
+        let junit = try String(contentsOfFile: "\(dir)/\(name).xml", encoding: .utf8)
+        #expect(junit == (try JUnitWriter.xml(rehearsal.report(timestamp: Self.timestamp))))
+        // libxml2's own checker accepts the streamed file as JUnit.
+        let xmllint = Process()
+        xmllint.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        xmllint.arguments = ["xmllint", "--noout", "--schema", Self.root.path + "/Tests/CoreTests/Fixtures/junit/JUnit-windyroad.xsd",
+                             "\(dir)/\(name).xml"]
+        xmllint.standardError = FileHandle.nullDevice
+        try xmllint.run()
+        xmllint.waitUntilExit()
+        #expect(xmllint.terminationStatus == 0, "xmllint rejects the streamed \(name).xml")
+
+        let state = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)/state.json"))
+        let parsed = try JSONSerialization.jsonObject(with: state) as? [String: Any]
+        let machines = try #require(parsed?["machines"] as? [String: Any])
+        #expect(Set(machines.keys) == Set(rehearsal.world.machineOrder + ["executor"]))
+        let text = String(decoding: state, as: UTF8.self)
+        #expect(text == StateSummary(world: rehearsal.world).json())
+        // Printed as json.dump(indent=4) prints it (the printer the golden ranktables check), plus a newline.
+        #expect(text == (try JSONValue.parse(text)).printed() + "\n")
+
+        for host in rehearsal.cluster.hosts {
+            for (file, entry) in HostFiles.entries(of: host, in: rehearsal.world, cluster: rehearsal.cluster) {
+                guard case .file(let expected) = entry else { continue }
+                let written = try String(contentsOfFile: "\(dir)/\(name)/hosts/\(host.name)\(file)", encoding: .utf8)
+                #expect(written == expected.content, "\(host.name):\(file)")
+            }
+        }
+    }
+}
