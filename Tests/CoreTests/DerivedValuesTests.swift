@@ -5,10 +5,11 @@ import Testing
     let devs = "0123456789101112131415"
 
     @Test func containerNamesFollowChangedSettingsAndHosts() {
-        var cluster = Cluster(hosts: TestHosts.twoPOneD)
-        let p0 = cluster.hosts[0]
-        #expect(cluster.containerName(p0) == "you_name_omni_infer_prefill_p0")
-        cluster.settings.dockerNamePrefill = "pre"
+        var settings = DeploymentSettings()
+        let p0 = TestHosts.twoPOneD[0]
+        #expect(Cluster(hosts: TestHosts.twoPOneD, settings: settings).containerName(p0) == "you_name_omni_infer_prefill_p0")
+        settings.dockerNamePrefill = "pre"
+        let cluster = Cluster(hosts: TestHosts.twoPOneD, settings: settings)
         #expect(cluster.containerName(p0) == "pre_p0")
         var renamed = p0
         renamed.name = "renamed"

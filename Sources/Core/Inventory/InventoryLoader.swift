@@ -1,7 +1,7 @@
 import Foundation
 
-/// Reads an Ansible YAML inventory in the reference playbook's format (groups P, D and C under `all.children`) into
-/// typed hosts, evaluating the Jinja expressions in its values.
+/// Reads an Ansible YAML inventory in the reference playbook's format (groups P, D and C under `all.children`,
+/// each possibly holding nested child groups) into typed hosts, evaluating the Jinja expressions in its values.
 public enum InventoryLoader {
     /// Host keys the playbook reads; a near-miss of one of these is reported as a typo.
     public static let knownHostKeys = [
@@ -42,47 +42,21 @@ public enum InventoryLoader {
         }
         globals.childrenLocation = reader.source.location(children.keyNode)
 
-        // Groups in file order, then their hosts in file order: Ansible's host order.
-        var groupVars: [Role: [String: VariableNode]] = [:]
-        var declared: [(name: String, role: Role, pairs: [(key: String, keyNode: YAMLNode, value: YAMLNode)], location: SourceLocation)] = []
-        var seenHosts: [String: SourceLocation] = [:]
-        for group in try reader.mapping(children.value, what: "'children'") {
-            guard let role = Role(rawValue: group.key) else {
-                let hint = Spelling.closest(to: group.key, in: ["P", "D", "C"]).map { "did you mean '\($0)'?" }
-                    ?? "the playbook knows only the groups P (prefill), D (decode) and C (proxy)"
-                throw InputError(code: "OMS003", "unknown group '\(group.key)'", at: reader.source.location(group.keyNode), hint: hint)
-            }
-            globals.groupLocations[role] = reader.source.location(group.keyNode)
-            let groupPairs = try reader.mapping(group.value, what: "group '\(group.key)'")
-            try reader.checkKeys(groupPairs, known: ["hosts", "vars"], what: "group '\(group.key)'")
-            groupVars[role] = try variables(groupPairs.first { $0.key == "vars" }?.value, reader: reader, what: "'\(group.key).vars'")
-            guard let hosts = groupPairs.first(where: { $0.key == "hosts" }) else { continue }
-            if hosts.value.isNull { continue }
-            for host in try reader.mapping(hosts.value, what: "the hosts of group '\(group.key)'") {
-                let location = reader.source.location(host.keyNode)
-                if let first = seenHosts[host.key] {
-                    throw InputError(code: "OMS005", "host '\(host.key)' is declared twice (first at \(first))", at: location,
-                                     hint: "host names go into container and log names and must be unique")
-                }
-                seenHosts[host.key] = location
-                let pairs: [(key: String, keyNode: YAMLNode, value: YAMLNode)]
-                if host.value.isNull {
-                    pairs = []
-                } else {
-                    pairs = try reader.mapping(host.value, what: "host '\(host.key)'")
-                }
-                declared.append((host.key, role, pairs, location))
-            }
+        var tree = GroupTree(reader: reader) { node, what in try variables(node, reader: reader, what: what) }
+        try tree.read(children: children.value)
+        for (index, group) in tree.groups.enumerated() {
+            if group.parent == nil { globals.groupLocations[group.role] = group.location }
+            globals.groups.append(InventoryGroup(name: group.name, role: group.role, parent: group.parent.map { tree.groups[$0].name },
+                                                 members: tree.members(of: index).map { tree.hosts[$0].name },
+                                                 location: group.location))
         }
-        for role in [Role.prefill, .decode] where !declared.contains(where: { $0.role == role }) {
+        for role in [Role.prefill, .decode] where !tree.hosts.contains(where: { tree.groups[$0.group].role == role }) {
             throw InputError(code: "OMS009", "group \(role.rawValue) is missing or has no hosts",
                              at: globals.groupLocations[role] ?? globals.childrenLocation,
                              hint: "the playbook needs at least one P host and one D host")
         }
 
-        let groupsValue: Value = .map(Dictionary(uniqueKeysWithValues: Role.allCases.map { role in
-            (role.rawValue, Value.list(declared.filter { $0.role == role }.map { .string($0.name) }))
-        }))
+        let groupsValue = tree.groupsValue
         let templates = TemplateCache()
         let globalScope = VariableScope(layers: [allVars], magic: ["groups": groupsValue], templates: templates)
         globals.etcdPort = try optionalPort("etcd_port", in: globalScope)
@@ -94,8 +68,9 @@ public enum InventoryLoader {
         }
 
         var hosts: [Host] = []
-        hosts.reserveCapacity(declared.count)
-        for entry in declared {
+        hosts.reserveCapacity(tree.hosts.count)
+        for index in tree.playOrder {
+            let entry = tree.hosts[index]
             var hostVars: [String: VariableNode] = [:]
             hostVars.reserveCapacity(entry.pairs.count)
             for pair in entry.pairs {
@@ -105,12 +80,16 @@ public enum InventoryLoader {
                 }
                 hostVars[pair.key] = VariableNode(node: pair.value, reader: reader)
             }
+            let chain = tree.chain(from: entry.group)
+            let groupNames = tree.groupNames(of: entry)
             let scope = VariableScope(
-                layers: [hostVars, groupVars[entry.role] ?? [:], allVars],
-                magic: ["inventory_hostname": .string(entry.name), "group_names": .list([.string(entry.role.rawValue)]),
+                layers: [hostVars] + chain.map { tree.groups[$0].vars } + [allVars],
+                magic: ["inventory_hostname": .string(entry.name), "group_names": .list(groupNames.map { .string($0) }),
                         "groups": groupsValue],
                 templates: templates)
-            hosts.append(try HostBuilder(name: entry.name, role: entry.role, location: entry.location, scope: scope).build())
+            var host = try HostBuilder(name: entry.name, role: tree.groups[chain.last!].role, location: entry.location, scope: scope).build()
+            host.groupNames = groupNames
+            hosts.append(host)
         }
         return Inventory(path: reader.source.path, hosts: hosts, globals: globals)
     }

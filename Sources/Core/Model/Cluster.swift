@@ -3,12 +3,18 @@
 public struct Cluster: Sendable {
     public let hosts: [Host]
     public var globals: InventoryGlobals
-    public var settings: DeploymentSettings
+    public let settings: DeploymentSettings
     public let derived: DerivedValues
     /// P instances in order of first appearance of their `host_ip`.
     public let prefillInstances: [PrefillInstance]
-    /// The decode instance: every D host (empty when the inventory has none).
+    /// Every D host as one instance (empty when the inventory has none): the main template's decode
+    /// instance, and in every flavour the source of the lists computed over all of group D
+    /// (`DECODE_SERVER_IP_LIST_ALL`, the proxy's decode servers).
     public let decodeInstance: DecodeInstance
+    /// The decode instances of the flavour: `[decodeInstance]` for the main and A3 templates, one per
+    /// `D<i>` group (in numeric order) for the elastic one.
+    public let decodeInstances: [DecodeInstance]
+    private let decodeInstanceByHost: [String: Int]
     /// Where each setting was written (scenario or playbook), for located findings.
     public var settingLocations: [String: SourceLocation] = [:]
     private let indexByName: [String: Int]
@@ -32,7 +38,23 @@ public struct Cluster: Sendable {
         }
         prefillInstances = order.map { PrefillInstance(masterAddress: $0, hosts: members[$0]!) }
         prefillInstanceByHostIP = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        decodeInstance = DecodeInstance(hosts: hosts.filter { $0.role == .decode }, kvRank: derived.prefillPodNum)
+        let decode = hosts.filter { $0.role == .decode }
+        decodeInstance = DecodeInstance(hosts: decode, kvRank: derived.prefillPodNum)
+        if settings.flavour == .elastic {
+            // Every D instance takes kv rank PREFILL_POD_NUM: the elastic template gives them all the same one.
+            let kvRank = derived.prefillPodNum
+            decodeInstances = Flavour.decodeGroupNames.compactMap { group in
+                let members = decode.filter { $0.groupNames.contains(group) }
+                return members.isEmpty ? nil : DecodeInstance(hosts: members, kvRank: kvRank, group: group)
+            }
+        } else {
+            decodeInstances = [decodeInstance]
+        }
+        var byHost: [String: Int] = [:]
+        for (i, instance) in decodeInstances.enumerated() {
+            for host in instance.hosts where byHost[host.name] == nil { byHost[host.name] = i }
+        }
+        decodeInstanceByHost = byHost
     }
 
     public init(inventory: Inventory, settings: DeploymentSettings) {
@@ -57,6 +79,13 @@ public struct Cluster: Sendable {
             return prefillInstances[i]
         }
         return PrefillInstance(masterAddress: server.hostIP, hosts: [host])
+    }
+
+    /// The decode instance `host` belongs to. A D host in no `D<i>` group of an elastic deployment gets an
+    /// empty instance: the elastic template computes empty lists, one data-parallel rank and offset 0 for it.
+    public func decodeInstance(of host: Host) -> DecodeInstance {
+        if let i = decodeInstanceByHost[host.name] { return decodeInstances[i] }
+        return settings.flavour == .elastic ? DecodeInstance(hosts: [], kvRank: derived.prefillPodNum) : decodeInstance
     }
 
     /// The P instance of `host`, nil unless it is a P host.

@@ -17,6 +17,8 @@ public struct DeploymentSettings: Sendable, Hashable {
     public var decodeTensorParallelSize = "1"
     public var kvConnector = "AscendHcclConnectorV1"
     public var ranktableSavePath = "/tmp/ranktable_save_path"
+    /// The server template the deployment follows.
+    public var flavour = Flavour.main
 
     public init() {}
 

@@ -100,6 +100,8 @@ public struct Host: Sendable, Hashable {
     public var location: SourceLocation?
     /// Where each inventory field of this host is written (host, group or global vars).
     public var fieldLocations: [String: SourceLocation]
+    /// `group_names`: every inventory group the host is in, nested groups included, sorted.
+    public var groupNames: [String] = []
 
     public init(name: String, address: String, nodeRank: Int = 0, nodePort: Int, duty: Duty, superNode: String? = nil,
                 ssh: SSHSettings = SSHSettings(), location: SourceLocation? = nil,
@@ -113,6 +115,7 @@ public struct Host: Sendable, Hashable {
         self.ssh = ssh
         self.location = location
         self.fieldLocations = fieldLocations
+        groupNames = [duty.role.rawValue]
     }
 
     public var role: Role { duty.role }

@@ -42,18 +42,21 @@ public struct PrefillInstance: Sendable, Hashable {
     public func apiServerCount(of host: Host) -> Int { isMultiNode && !host.isMaster ? 0 : 1 }
 }
 
-/// The decode instance: every D host, in inventory order. Each device of each host serves one API server,
-/// and the servers together form one data-parallel group whose ranks are numbered host by host.
+/// A decode instance: its D hosts, in inventory order. Each device of each host serves one API server,
+/// and the servers together form one data-parallel group whose ranks are numbered host by host. The main
+/// template makes one instance of every D host; the elastic template one per `D<i>` group.
 public struct DecodeInstance: Sendable, Hashable {
     public let hosts: [Host]
+    /// The `D<i>` group the instance is made of; nil for the main template's instance of all D hosts.
+    public let group: String?
     /// The instance's kv rank and KV engine id: the number of P instances (P instances take 0…n-1).
     public let kvRank: Int
-    /// `DECODE_SERVER_IP_LIST`: masters first, each inserted at the front (so in reverse inventory order),
-    /// then the other hosts.
+    /// `DECODE_SERVER_IP_LIST` (elastic: `DECODE_SERVER_IP_LIST_BY_GROUP`): masters first, each inserted at
+    /// the front (so in reverse inventory order), then the other hosts.
     public let serverIPList: String
-    /// `DECODE_SERVER_ALL`: every D host's device string, joined by commas.
+    /// `DECODE_SERVER_ALL` (elastic: `DECODE_SERVER_BY_GROUP`): the hosts' device strings, joined by commas.
     public let deviceLists: String
-    /// Each D host's server offset: the sum of the device counts of the D hosts before it.
+    /// Each host's server offset: the sum of the device counts of the instance's hosts before it.
     public let offsets: [HostOffset]
     private let offsetByHost: [String: Int]
 
@@ -62,9 +65,10 @@ public struct DecodeInstance: Sendable, Hashable {
         public let offset: Int
     }
 
-    init(hosts: [Host], kvRank: Int) {
+    init(hosts: [Host], kvRank: Int, group: String? = nil) {
         self.hosts = hosts
         self.kvRank = kvRank
+        self.group = group
         let masters = hosts.filter(\.isMaster).map(\.address)
         let others = hosts.filter { !$0.isMaster }.map(\.address)
         serverIPList = (masters.reversed() + others).joined(separator: ",")

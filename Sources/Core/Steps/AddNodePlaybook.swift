@@ -47,19 +47,8 @@ public enum AddNodePlaybook {
             Step(id: "start-prefill", name: "run the new prefill service", tags: tags, hosts: newP, action: .startServer),
             Step(id: "wait-new-servers", name: "wait until the new servers are ready", tags: tags, hosts: newPD,
                  action: .waitForServers, timeout: 1800),
-        ] + MainPlaybook.procBindSteps(cluster, tags: tags, prefill: newP, decode: newD, waitForDecode: false) + [
-            Step(id: "write-kill-nginx", name: "write kill_nginx_processes.sh", tags: ["run_proxy"], hosts: .proxy,
-                 action: .writeFile(.killNginx)),
-            Step(id: "kill-nginx", name: "kill nginx in the proxy container", tags: ["run_proxy"], hosts: .proxy,
-                 action: .killProcesses(pattern: "nginx"), neverFails: true),
-            Step(id: "write-run-proxy", name: "write run_proxy_server.sh with the new lists", tags: ["run_proxy"], hosts: .proxy,
-                 action: .writeFile(.runProxy)),
-            Step(id: "start-proxy", name: "restart the global proxy", tags: ["run_proxy"], hosts: .proxy, action: .startProxy),
-            Step(id: "wait-proxy", name: "wait for the global proxy", tags: ["run_proxy"], hosts: .proxy, action: .waitForProxy, timeout: 300),
-            Step(id: "create-executor-log-dir", name: "create the executor's log directory", tags: ["fetch_log"], hosts: .all,
-                 action: .makeExecutorLogDirectory),
-            Step(id: "fetch-logs", name: "forward logs to the executor", tags: ["fetch_log"], hosts: .all, action: .fetchLogs),
-        ]
+        ] + MainPlaybook.procBindSteps(cluster, tags: tags, prefill: newP, decode: newD, waitForDecode: false)
+            + MainPlaybook.proxySteps(tags: ["run_proxy"], restart: true) + MainPlaybook.logSteps()
         for i in steps.indices { steps[i].playbook = .addNode }
         return steps
     }

@@ -29,16 +29,19 @@ public struct Step: Sendable, Hashable {
         self.disabledReason = disabledReason
     }
 
-    /// Whether the step runs under a tag selection, as ansible decides it: `always` runs unless skipped
-    /// explicitly; with no `--tags` everything runs; `--skip-tags` wins.
+    /// Whether the step runs under a tag selection, as ansible decides it: `--skip-tags` wins; `always`
+    /// runs unless skipped explicitly; with no `--tags` (or `all`) everything but `never` steps runs; a
+    /// `never` step runs only when one of its tags is asked for.
     public func selected(tags: Set<String>, skipTags: Set<String>) -> Bool {
         if !skipTags.isDisjoint(with: self.tags) { return false }
-        if tags.isEmpty || tags.contains("all") { return true }
         if self.tags.contains("always") { return true }
+        if tags.isEmpty || tags.contains("all") { return !self.tags.contains("never") }
         return !tags.isDisjoint(with: self.tags)
     }
 }
 
+/// Which playbook of the flavour a step belongs to: the server template itself, or the separate add-node
+/// template of the main flavour.
 public enum PlaybookKind: String, Sendable, Hashable {
     case main
     case addNode = "add-node"
