@@ -23,6 +23,10 @@ public struct DeployJob {
     public func run() -> Int32 {
         guard let scenario = ScenarioLoader.load(path: path, report: print) else { return 2 }
         let cluster = scenario.cluster
+        if let error = options.unknownTag(in: cluster.settings.flavour) {
+            print("\(scenario.path): error: OMS021: \(error)")
+            return 2
+        }
         let findings = RuleSet.check(cluster)
         for finding in findings { print(finding.diagnostic.description) }
         if let refusal = Orchestration.refusal(findings: findings, force: force) {
@@ -32,7 +36,7 @@ public struct DeployJob {
         let backend = SSHBackend(settings: settings)
         let interrupt = InterruptFlag.install { backend.interrupt() }
         let hooks = Orchestration.Hooks(onStep: { if let line = Progress.line($0) { print(line) } }, shouldStop: { interrupt.signal != 0 })
-        let result = Orchestration.deploy(cluster: cluster, steps: steps?(cluster) ?? MainPlaybook.steps(for: cluster), backend: backend,
+        let result = Orchestration.deploy(cluster: cluster, steps: steps?(cluster) ?? cluster.settings.flavour.steps(for: cluster), backend: backend,
                                           options: options, hooks: hooks)
         let report = ReportBuilder(scenario: scenario.name, timestamp: timestamp)
             .report(cluster: cluster, findings: findings, run: result, expectations: [])

@@ -32,7 +32,7 @@ public struct Rehearsal {
         let cluster = scenario.cluster
         let findings = findings ?? RuleSet.check(cluster)
         let backend = SimulatorBackend(scenario: scenario)
-        let result = Orchestration.deploy(cluster: cluster, steps: steps ?? MainPlaybook.steps(for: cluster), backend: backend,
+        let result = Orchestration.deploy(cluster: cluster, steps: steps ?? cluster.settings.flavour.steps(for: cluster), backend: backend,
                                           options: options, hooks: Orchestration.Hooks(onStep: onStep))
         let outcomes = scenario.expectations.map { ExpectationOutcome.evaluate($0, findings: findings, run: result) }
         return Rehearsal(scenario: scenario, cluster: cluster, findings: findings, run: result, backend: backend, expectations: outcomes)

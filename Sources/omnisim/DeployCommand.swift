@@ -30,7 +30,8 @@ struct Deploy: ParsableCommand {
     @Flag(help: "Deploy for real even when the static rules report errors.")
     var force = false
 
-    func validate() throws { try tags.check(known: MainPlaybook.knownTags) }
+    /// Tags are checked against every flavour here, and against the scenario's own flavour once it is loaded.
+    func validate() throws { try tags.check(known: Array(Set(Flavour.allCases.flatMap(\.knownTags))).sorted()) }
 
     var options: RunOptions { tags.options(limit: limit.map { splitList([$0]) }) }
 

@@ -19,6 +19,7 @@ struct Plan: ParsableCommand {
             throw ExitCode(2)
         }
         let view = PlanView(cluster: scenario.cluster)
+        if !json, let note = scenario.flavourNote { print("Flavour\n  \(note)\n") }
         print(json ? try view.json() : view.text(), terminator: "")
     }
 }

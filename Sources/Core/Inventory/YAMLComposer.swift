@@ -113,7 +113,31 @@ struct YAMLComposer {
         } else {
             at = location(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
         }
-        return InputError(code: "OMS001", "invalid YAML: \(message)", at: at)
+        return InputError(code: "OMS001", "invalid YAML: \(message)", at: at, hint: Self.columnZeroComment(before: at.line, in: bytes))
+    }
+
+    /// A hint for the commonest way an indented block breaks: a `#` line in column 0 between indented
+    /// lines ends the block scalar or mapping it appears in, so the indented lines after it no longer fit.
+    /// Nil unless such a line is among the ten before the error.
+    static func columnZeroComment(before line: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard line >= 2, line - 1 <= lines.count else { return nil }
+        let blank = { (l: Slice<UnsafeBufferPointer<UInt8>>) in l.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
+        let indented = { (l: Slice<UnsafeBufferPointer<UInt8>>) in l.first == UInt8(ascii: " ") && !blank(l) }
+        // The nearest non-blank line on each side of `index`.
+        func neighbour(_ index: Int, _ step: Int) -> Slice<UnsafeBufferPointer<UInt8>>? {
+            var i = index + step
+            while i >= 0 && i < lines.count {
+                if !blank(lines[i]) { return lines[i] }
+                i += step
+            }
+            return nil
+        }
+        for index in stride(from: line - 2, through: max(1, line - 11), by: -1) where lines[index].first == UInt8(ascii: "#") {
+            guard let above = neighbour(index, -1), indented(above), let below = neighbour(index, 1), indented(below) else { continue }
+            return "line \(index + 1) is a comment in column 0 between indented lines: YAML ends the block there; indent the comment like its neighbours"
+        }
+        return nil
     }
 
     /// Line and column of a byte offset; columns count characters.

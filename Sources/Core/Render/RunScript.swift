@@ -32,28 +32,36 @@ public struct PDRunArguments: Sendable, Hashable {
     static let decodeAdditionalConfig = "{\"graph_model_compile_config\": {\"level\":1}}"
     static let gpuUtil = "0.92"
 
-    /// The arguments of a P host's run script. The add-node playbook passes no ranktable paths.
+    /// Whether the run scripts of `playbook` pass ranktable paths: the add-node playbook and the elastic
+    /// flavour write no ranktables.
+    static func passesRanktables(_ cluster: Cluster, _ playbook: PlaybookKind) -> Bool {
+        playbook == .main && cluster.settings.flavour.usesRanktables
+    }
+
+    /// The arguments of a P host's run script. The elastic template always runs the P side as `kv_both`
+    /// (LMCache is wired in) and has no Ray branch: each P host starts its own server over its devices.
     public static func prefill(_ host: Host, _ server: ServerPlacement, kvRank: Int, in cluster: Cluster,
                                playbook: PlaybookKind) -> PDRunArguments {
         let settings = cluster.settings, d = cluster.derived, paths = Paths(settings)
         let instance = cluster.prefillInstance(of: host, server: server)
-        let multiNode = instance.isMultiNode
+        let elastic = settings.flavour == .elastic
+        let multiNode = instance.isMultiNode && !elastic
         var a = Builder()
-        if playbook == .main {
+        if passesRanktables(cluster, playbook) {
             a.add("--global-rank-table-path", paths.global + "/" + RanktableNames.globalMerge)
             a.add("--rank-table-path", multiNode
                   ? "\(paths.global)/collect_files_p/\(server.hostIP)/\(RanktableNames.localMerge)"
                   : paths.prefillConfig + "/" + RanktableNames.local(host))
         }
-        a.decodeLists(cluster)
+        a.decodeLists(cluster.decodeInstance.serverIPList, cluster)
         a.add("--model-path", settings.modelPath)
         a.add("--master-ip", server.hostIP)
         a.add("--role", "prefill")
-        a.add("--kv-role", settings.usesLMCache ? "kv_both" : "kv_producer")
+        a.add("--kv-role", settings.usesLMCache || elastic ? "kv_both" : "kv_producer")
         a.add("--max-model-len", settings.modelLenMaxPrefill)
         a.add("--master-port", String(host.nodePort))
         a.add("--base-api-port", String(server.apiPort))
-        a.add("--tp", String(instance.tensorParallelSize(of: host)))
+        a.add("--tp", String(elastic ? server.deviceCount : instance.tensorParallelSize(of: host)))
         a.add("--ascend-rt-visible-devices", server.devices)
         a.add("--kv-rank", String(kvRank))
         a.add("--kv-engine-id", String(kvRank))
@@ -69,17 +77,18 @@ public struct PDRunArguments: Sendable, Hashable {
         return PDRunArguments(pairs: a.pairs)
     }
 
-    /// The arguments of a D host's run script.
+    /// The arguments of a D host's run script: the lists, data-parallel size and offset of its own decode
+    /// instance.
     public static func decode(_ host: Host, _ server: ServerPlacement, in cluster: Cluster, playbook: PlaybookKind) -> PDRunArguments {
-        let settings = cluster.settings, d = cluster.derived, paths = Paths(settings), instance = cluster.decodeInstance
+        let settings = cluster.settings, d = cluster.derived, paths = Paths(settings), instance = cluster.decodeInstance(of: host)
         var a = Builder()
-        if playbook == .main {
+        if passesRanktables(cluster, playbook) {
             a.add("--global-rank-table-path", paths.global + "/" + RanktableNames.globalMerge)
             a.add("--rank-table-path", instance.podCount > 1
                   ? "\(paths.global)/collect_files_d/\(RanktableNames.localMerge)"
                   : paths.decodeConfig + "/" + RanktableNames.local(host))
         }
-        a.decodeLists(cluster)
+        a.decodeLists(instance.serverIPList, cluster)
         a.add("--num-servers", String(server.deviceCount))
         a.add("--num-dp", String(instance.dataParallelSize))
         a.add("--server-offset", String(instance.serverOffset(of: host.name)))
@@ -111,9 +120,10 @@ public struct PDRunArguments: Sendable, Hashable {
         mutating func add(_ option: String, _ value: String) { pairs.append(Pair(option: option, value: .literal(value))) }
         mutating func variable(_ option: String, _ name: String) { pairs.append(Pair(option: option, value: .variable(name))) }
 
-        /// The decode address lists, pod count and interfaces every P and D host passes first.
-        mutating func decodeLists(_ cluster: Cluster) {
-            let servers = cluster.decodeInstance.serverIPList.replacingOccurrences(of: " ", with: "")
+        /// The decode address lists, pod count and interfaces every P and D host passes first. P hosts pass
+        /// the list over all D hosts, D hosts their own instance's.
+        mutating func decodeLists(_ list: String, _ cluster: Cluster) {
+            let servers = list.replacingOccurrences(of: " ", with: "")
             add("--local-decode-server-ip-list", servers)
             add("--global-decode-server-ip-list", servers)
             add("--prefill-pod-num", String(cluster.derived.prefillPodNum))
@@ -136,7 +146,7 @@ public enum RunScript {
         case .prefill(let server, let kvRank):
             arguments = PDRunArguments.prefill(host, server, kvRank: kvRank, in: cluster, playbook: playbook)
             let instance = cluster.prefillInstance(of: host, server: server)
-            if instance.isMultiNode { multiNodePrefill = (server.hostIP, instance.tensorParallelSize(of: host)) }
+            if instance.isMultiNode && settings.flavour != .elastic { multiNodePrefill = (server.hostIP, instance.tensorParallelSize(of: host)) }
         case .decode(let server):
             arguments = PDRunArguments.decode(host, server, in: cluster, playbook: playbook)
         case .proxy:
@@ -153,7 +163,7 @@ public enum RunScript {
             "export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True",
             "unset https_proxy http_proxy proxy",
         ]
-        if settings.usesLMCache {
+        if settings.usesLMCache || settings.flavour == .elastic {
             lines.append("# LMCache reads its configuration file from LMCACHE_CONFIG_FILE.")
             lines.append("export LMCACHE_CONFIG_FILE=" + Shell.quote(paths.script(.lmcacheConfig)))
         }

@@ -7,6 +7,43 @@ public struct PlanView {
     public init(cluster: Cluster) { self.cluster = cluster }
 
     public var values: [(String, String)] {
+        cluster.settings.flavour == .elastic ? elasticValues : mainValues
+    }
+
+    /// The values the elastic template registers: lists over all of D, then each `D<i>` instance's own.
+    private var elasticValues: [(String, String)] {
+        let d = cluster.derived, all = cluster.decodeInstance
+        var list: [(String, String)] = [
+            ("FLAVOUR", cluster.settings.flavour.rawValue),
+            ("PREFILL_API_SERVER_LIST", d.prefillAPIServerList),
+            ("DECODE_API_SERVER_LIST_ALL", d.decodeAPIServerList),
+            ("PREFILL_POD_NUM", String(d.prefillPodNum)),
+            ("DECODE_SERVER_IP_LIST_ALL", all.serverIPList),
+            ("KV_PARALLEL_SIZE", String(d.kvParallelSize)),
+        ]
+        for instance in cluster.decodeInstances {
+            let g = instance.group ?? "D"
+            list += [
+                ("\(g) DECODE_SERVER_IP_LIST_BY_GROUP", instance.serverIPList),
+                ("\(g) DECODE_SERVER_BY_GROUP", instance.deviceLists),
+                ("\(g) DECODE_NUM_DP", String(instance.dataParallelSize)),
+                ("\(g) DECODE_SERVER_OFFSET_BY_GROUP", instance.offsetLiteral),
+                ("\(g) DECODE_KV_RANK", String(instance.kvRank)),
+            ]
+        }
+        appendUpstreams(&list)
+        return list
+    }
+
+    private func appendUpstreams(_ list: inout [(String, String)]) {
+        let d = cluster.derived
+        if let decodeUpstreams = try? ProxyUpstreams.decode(d.decodeAPIServerList) {
+            list.append(("PROXY_PREFILL_UPSTREAMS", ProxyUpstreams.prefill(d.prefillAPIServerList).joined(separator: ",")))
+            list.append(("PROXY_DECODE_UPSTREAMS", "\(decodeUpstreams.count) servers"))
+        }
+    }
+
+    private var mainValues: [(String, String)] {
         let d = cluster.derived, decode = cluster.decodeInstance
         var list: [(String, String)] = [
             ("PREFILL_API_SERVER_LIST", d.prefillAPIServerList),
@@ -22,10 +59,7 @@ public struct PlanView {
             ("KV_PARALLEL_SIZE", String(d.kvParallelSize)),
             ("DECODE_KV_RANK", String(decode.kvRank)),
         ]
-        if let decodeUpstreams = try? ProxyUpstreams.decode(d.decodeAPIServerList) {
-            list.append(("PROXY_PREFILL_UPSTREAMS", ProxyUpstreams.prefill(d.prefillAPIServerList).joined(separator: ",")))
-            list.append(("PROXY_DECODE_UPSTREAMS", "\(decodeUpstreams.count) servers"))
-        }
+        appendUpstreams(&list)
         return list
     }
 
@@ -47,7 +81,6 @@ public struct PlanView {
     }
 
     public var rows: [Row] {
-        let decode = cluster.decodeInstance
         let tpDecode = Int(cluster.settings.decodeTensorParallelSize) ?? 1
         return cluster.hosts.map { host in
             let ports = cluster.apiPorts(host)
@@ -64,7 +97,8 @@ public struct PlanView {
                 row.nodeIPList = instance.nodeIPList
                 row.nnodes = instance.nodeCount
             case .decode:
-                row.instance = "D\(host.isMaster ? " master" : " node \(host.nodeRank)")"
+                let decode = cluster.decodeInstance(of: host)
+                row.instance = "\(decode.group ?? "D")\(host.isMaster ? " master" : " node \(host.nodeRank)")"
                 row.tp = tpDecode
                 row.kvRank = decode.kvRank
                 row.serverOffset = decode.serverOffset(of: host.name)

@@ -57,6 +57,8 @@ public enum RuleSet {
         DeviceFormatRule(), DeviceDuplicateRule(), RanktableNameRule(), DecodeTensorParallelRule(),
         PortCollisionRule(), PortRangeRule(), ProxyPortRule(), LMCachePortsRule(),
         BalancerRule(), ConnectorRule(), SafeValuesRule(),
+        ElasticDecodeGroupRule(), ElasticDecodeKVRankRule(), ElasticPrefillDecodeListRule(), ElasticConnectorRule(),
+        ElasticMultiNodePrefillRule(),
     ]
 
     /// Runs every rule; findings come out in rule order, then subject order.

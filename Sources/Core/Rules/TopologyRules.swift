@@ -24,37 +24,52 @@ struct PrefillFirstRule: Rule {
     }
 }
 
-/// OMS103: the D master must come first so DP offsets and the runtime's IP order agree.
+/// OMS103: the D master must come first in its instance so DP offsets and the runtime's IP order agree.
 struct DecodeMasterFirstRule: Rule {
     let code = "OMS103"
     let title = "the D master is listed first"
     let area = RuleArea.topology
     func subjects(_ cluster: Cluster) -> [String] { ["cluster"] }
     func check(_ cluster: Cluster) -> [Finding] {
-        guard let first = cluster.decode.first, !first.isMaster,
-              let master = cluster.decode.first(where: \.isMaster) else { return [] }
-        return [finding("cluster", "D host '\(first.name)' is listed before the D master '\(master.name)': server offsets \(cluster.decodeInstance.offsetLiteral) follow inventory order while DECODE_SERVER_IP_LIST puts the master first (\(cluster.decodeInstance.serverIPList))",
-                        hint: "move '\(master.name)' to the top of group D", at: first.location)]
+        cluster.decodeInstances.compactMap { instance in
+            guard let first = instance.hosts.first, !first.isMaster, let master = instance.hosts.first(where: \.isMaster) else { return nil }
+            let group = instance.group ?? "D"
+            let list = instance.group == nil ? "DECODE_SERVER_IP_LIST" : "DECODE_SERVER_IP_LIST_BY_GROUP"
+            return finding("cluster", "D host '\(first.name)' is listed before the \(group) master '\(master.name)': server offsets \(instance.offsetLiteral) follow inventory order while \(list) puts the master first (\(instance.serverIPList))",
+                           hint: "move '\(master.name)' to the top of group \(group)", at: first.location)
+        }
     }
 }
 
-/// OMS104: all D hosts form one instance whose master is the first D host.
+/// OMS104: the hosts of a decode instance (all of D in the main template, one `D<i>` group in the elastic
+/// one) share one master, the instance's first master host.
 struct DecodeHostIPRule: Rule {
     let code = "OMS104"
     let title = "every D host_ip is the D master's address"
     let area = RuleArea.topology
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.decode]) }
     func check(_ cluster: Cluster) -> [Finding] {
-        let masters = cluster.decode.filter(\.isMaster)
-        guard let master = masters.first else {
-            let first = cluster.decode.first
-            return [finding(first?.name ?? "cluster", "no D host is a master (host_ip equal to its own ansible_host)",
-                            hint: "set host_ip of every D host to the first D host's address", at: first?.location(of: "host_ip"))]
-        }
+        let groups = cluster.globals.groups.filter { $0.role == .decode && Flavour.decodeGroupNames.contains($0.name) }.map(\.name)
         var findings: [Finding] = []
-        for host in cluster.decode where host.hostIP != master.address {
-            findings.append(finding(host.name, "host_ip of D host '\(host.name)' is \(host.hostIP ?? "unset"), but the D master '\(master.name)' is \(master.address); omnisim and the reference playbook support exactly one decode instance",
-                                    hint: "set host_ip: \"\(master.address)\"", at: host.location(of: "host_ip")))
+        for instance in cluster.decodeInstances {
+            let group = instance.group ?? "D"
+            guard let master = instance.hosts.first(where: \.isMaster) else {
+                guard let first = instance.hosts.first else { continue }
+                findings.append(finding(first.name, "no host of \(group) is a master (host_ip equal to its own ansible_host)",
+                                        hint: "set host_ip of every \(group) host to the first \(group) host's address", at: first.location(of: "host_ip")))
+                continue
+            }
+            for host in instance.hosts where host.hostIP != master.address {
+                var message = "host_ip of D host '\(host.name)' is \(host.hostIP ?? "unset"), but the \(group) master '\(master.name)' is \(master.address)"
+                var hint = "set host_ip: \"\(master.address)\""
+                if instance.group == nil {
+                    message += "; the \(cluster.settings.flavour.rawValue) template runs all D hosts as exactly one decode instance"
+                    if groups.count > 1 {
+                        hint = "the inventory splits D into \(groups.joined(separator: ", ")): the elastic flavour runs one decode instance per group (flavour: elastic)"
+                    }
+                }
+                findings.append(finding(host.name, message, hint: hint, at: host.location(of: "host_ip")))
+            }
         }
         return findings
     }

@@ -10,6 +10,14 @@ public struct RunOptions: Sendable {
         self.skipTags = skipTags
         self.limit = limit
     }
+
+    /// The first `--tags`/`--skip-tags` value no step of `flavour` carries, as an error message; nil when
+    /// every tag is known.
+    public func unknownTag(in flavour: Flavour) -> String? {
+        let known = flavour.knownTags
+        guard let tag = tags.union(skipTags).sorted().first(where: { !known.contains($0) }) else { return nil }
+        return "unknown tag '\(tag)' for the \(flavour.rawValue) flavour (\(flavour.templateName)); known tags: \(known.joined(separator: ", "))"
+    }
 }
 
 /// What happened to one step on one host.

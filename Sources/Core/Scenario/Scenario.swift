@@ -13,6 +13,8 @@ public struct Scenario: Sendable {
     public var runningPath: String?
     /// Where each setting was written, by its key (e.g. `KV_CONNECTOR`).
     public var settingLocations: [String: SourceLocation] = [:]
+    /// Which flavour the scenario follows and where that was decided (named, or read from settings_from).
+    public var flavourNote: String?
 
     public init(name: String, path: String, inventory: Inventory, settings: DeploymentSettings = DeploymentSettings(),
                 machines: MachinePlan = MachinePlan(), faults: [ScenarioFault] = [], expectations: [Expectation] = [],

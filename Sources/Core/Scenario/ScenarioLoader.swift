@@ -3,7 +3,8 @@ import Foundation
 /// Loads a scenario file, or a bare inventory (a file whose top-level key is `all`) as a scenario with
 /// the reference playbook's default settings.
 public enum ScenarioLoader {
-    static let scenarioKeys = ["name", "description", "inventory", "settings", "settings_from", "machines", "faults", "expect", "running"]
+    static let scenarioKeys = ["name", "description", "inventory", "flavour", "settings", "settings_from", "machines", "faults", "expect",
+                               "running"]
 
     /// Loads `path`, printing every diagnostic through `report` when it cannot be used.
     public static func load(path: String, report: (String) -> Void) -> Scenario? {
@@ -48,10 +49,29 @@ public enum ScenarioLoader {
 
         var settings = DeploymentSettings()
         var locations: [String: SourceLocation] = [:]
+        var detected: (flavour: Flavour, path: String)?
         if let from = node("settings_from") {
             let relative = try reader.string(from.value, what: "'settings_from'")
             let playbook = try YAMLSource.read(resolve(relative, against: directory), from: source.location(from.value))
-            try PlaybookSettings.apply(from: playbook, to: &settings, locations: &locations)
+            detected = (try PlaybookSettings.apply(from: playbook, to: &settings, locations: &locations), playbook.path)
+            settings.flavour = detected!.flavour
+        }
+        var flavourNote: String?
+        if let named = node("flavour") {
+            let text = try reader.string(named.value, what: "'flavour'")
+            guard let flavour = Flavour(rawValue: text) else {
+                let names = Flavour.allCases.map(\.rawValue)
+                throw InputError(code: "OMS003", "unknown flavour '\(text)'", at: source.location(named.value),
+                                 hint: Spelling.closest(to: text, in: names).map { "did you mean '\($0)'?" } ?? "one of: \(names.joined(separator: ", "))")
+            }
+            if let detected, detected.flavour != flavour {
+                throw InputError(code: "OMS016", "the scenario names flavour '\(flavour.rawValue)', but settings_from reads a \(detected.flavour.rawValue) template (\(detected.path))",
+                                 at: source.location(named.value), hint: "drop 'flavour:' or point settings_from at \(flavour.templateName)")
+            }
+            settings.flavour = flavour
+            flavourNote = "flavour \(flavour.rawValue), named at \(source.location(named.value))"
+        } else if let detected {
+            flavourNote = "flavour \(detected.flavour.rawValue), read from \(detected.path)"
         }
         if let explicit = node("settings") {
             try applySettings(explicit.value, reader: reader, to: &settings, locations: &locations)
@@ -59,6 +79,7 @@ public enum ScenarioLoader {
 
         var scenario = Scenario(name: defaultName, path: path, inventory: inventory, settings: settings)
         scenario.settingLocations = locations
+        scenario.flavourNote = flavourNote
         if let running = node("running") {
             let relative = try reader.string(running.value, what: "'running'")
             let resolved = resolve(relative, against: directory)
@@ -106,10 +127,14 @@ public enum ScenarioLoader {
 }
 
 /// Reads the settings out of an operator's existing server-template playbook: only the play's
-/// `environment:` and `vars.ranktable_save_path`; every other key of the playbook is ignored.
+/// `environment:` and `vars.ranktable_save_path`; every other key of the playbook is ignored. It also tells
+/// which template the playbook is: the elastic one registers `DECODE_SERVER_IP_LIST_BY_GROUP`, the A3
+/// two-prefill one defines `start_docker_cmd_pa`; anything else is taken for the main template.
 public enum PlaybookSettings {
+    /// Applies the playbook's settings and returns the flavour it follows.
+    @discardableResult
     public static func apply(from source: YAMLSource, to settings: inout DeploymentSettings,
-                             locations: inout [String: SourceLocation]) throws {
+                             locations: inout [String: SourceLocation]) throws -> Flavour {
         let reader = NodeReader(source)
         let root = try source.compose()
         let play: YAMLNode
@@ -128,6 +153,32 @@ public enum PlaybookSettings {
             settings.ranktableSavePath = try ScenarioLoader.settingValue(rtp.value, key: "ranktable_save_path", reader: reader)
             locations["ranktable_save_path"] = source.contentLocation(rtp.value)
         }
+        if let vars = pairs.first(where: { $0.key == "vars" })?.value, case .mapping(let entries) = vars,
+           entries.contains(where: { $0.key.string == "start_docker_cmd_pa" }) {
+            return .a3TwoPrefill
+        }
+        if let tasks = pairs.first(where: { $0.key == "tasks" })?.value, registers("DECODE_SERVER_IP_LIST_BY_GROUP", in: tasks) {
+            return .elastic
+        }
+        return .main
+    }
+
+    /// Whether a task, or a task inside a block, sets `fact` with `set_fact`.
+    private static func registers(_ fact: String, in node: YAMLNode) -> Bool {
+        guard case .sequence(let tasks) = node else { return false }
+        for task in tasks {
+            guard case .mapping(let entries) = task else { continue }
+            for entry in entries {
+                switch entry.key.string {
+                case "set_fact", "ansible.builtin.set_fact":
+                    if case .mapping(let facts) = entry.value, facts.contains(where: { $0.key.string == fact }) { return true }
+                case "block", "rescue", "always":
+                    if registers(fact, in: entry.value) { return true }
+                default: break
+                }
+            }
+        }
+        return false
     }
 }
 

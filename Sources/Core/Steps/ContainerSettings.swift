@@ -1,10 +1,10 @@
 /// What the containers a step starts are given: mounts, devices and environment.
 extension StepRenderer {
     /// The host's container: no code mount (the code is copied in); logs, model, scripts and, in the main
-    /// playbook, the ranktable directory mounted at the same paths. The add-node template neither passes
-    /// RANKTABLE_SAVE_PATH nor mounts the ranktable directory.
+    /// playbook, the ranktable directory mounted at the same paths. The add-node and elastic templates
+    /// neither pass RANKTABLE_SAVE_PATH nor mount the ranktable directory.
     public func containerRun(_ host: Host, playbook: PlaybookKind = .main) -> ContainerRun {
-        let ranktables = playbook == .main
+        let ranktables = PDRunArguments.passesRanktables(cluster, playbook)
         var env = ranktables ? [EnvVar(EnvName.ranktableSavePath, paths.ranktable)] : []
         env.append(EnvVar(EnvName.logPath, settings.logPath))
         if host.role == .proxy { env.append(EnvVar(EnvName.proxyNodePort, String(host.nodePort))) }
@@ -20,7 +20,9 @@ extension StepRenderer {
          settings.logPath, settings.modelPath, settings.scriptsPath] + (ranktables ? [paths.ranktable] : [])
     }
 
-    /// The environment of the detached `docker exec` that starts a P or D host's servers.
+    /// The environment of the detached `docker exec` that starts a P or D host's servers. The elastic
+    /// template hands D hosts their own instance's list and the list over all D hosts instead of
+    /// SERVER_IP_LIST and DECODE_POD_NUM.
     public func serverEnvironment(_ host: Host, interface: String) -> [EnvVar] {
         let d = cluster.derived, decode = cluster.decodeInstance
         var env = [EnvVar(EnvName.modelPath, settings.modelPath)]
@@ -42,6 +44,23 @@ extension StepRenderer {
                 EnvVar("NNODES", String(instance.nodeCount)),
                 EnvVar("NODE_RANK", String(host.nodeRank)),
                 EnvVar("NODE_IP_LIST", instance.nodeIPList),
+            ]
+        case .decode(let server) where settings.flavour == .elastic:
+            let instance = cluster.decodeInstance(of: host)
+            env += [
+                EnvVar("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode),
+                EnvVar(EnvName.serverList(.decode), server.devices),
+                EnvVar("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize),
+                EnvVar("DECODE_DATA_PARALLEL_SIZE", instance.deviceLists),
+                EnvVar("HOST_IP", server.hostIP),
+                EnvVar("MASTER_PORT", String(host.nodePort)),
+                EnvVar("API_PORT", String(server.apiPort)),
+                EnvVar("DECODE_SERVER_IP_LIST_BY_GROUP", instance.serverIPList),
+                EnvVar("DECODE_SERVER_IP_LIST_ALL", decode.serverIPList),
+                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
+                EnvVar(EnvName.socketInterface, interface),
+                EnvVar("NUM_SERVERS", String(server.deviceCount)),
+                EnvVar("HOST", host.name),
             ]
         case .decode(let server):
             env += [

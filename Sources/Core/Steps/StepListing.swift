@@ -11,7 +11,7 @@ public struct StepListing {
 
     public func text(steps: [Step]? = nil) -> String {
         var out = ""
-        for step in steps ?? MainPlaybook.steps(for: cluster) {
+        for step in steps ?? cluster.settings.flavour.steps(for: cluster) {
             let selected = step.selected(tags: options.tags, skipTags: options.skipTags) && step.disabledReason == nil
             let hosts: String
             if step.hosts == .executorOnce {

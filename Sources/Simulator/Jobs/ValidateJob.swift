@@ -23,6 +23,11 @@ public struct ValidateJob {
     public func execute(keepingReport: Bool = true) -> (outcome: Outcome, report: TestReport?) {
         guard let scenario = ScenarioLoader.load(path: path, report: print) else { return (.unusable, nil) }
         if let running = scenario.runningPath { return addNodeReport(running: running, target: scenario) }
+        if let note = scenario.flavourNote { print("\(scenario.name): \(note)") }
+        if let error = options.unknownTag(in: scenario.settings.flavour) {
+            print("\(scenario.path): error: OMS021: \(error)")
+            return (.unusable, nil)
+        }
         let rehearsal = Rehearsal.run(scenario, options: options) { stepRun in
             let counts = Self.counts(stepRun)
             guard counts.ran > 0 || counts.failed > 0 else { return }
