@@ -65,7 +65,9 @@ public struct AddNodeRehearsal {
 
     static func timing(_ run: RunResult, world: World, cluster: Cluster, added: [Core.Host]) -> (outage: Double?, referenceWindow: Double?, readyFirst: Bool?) {
         func step(_ id: String) -> StepRun? { run.steps.first { $0.step.id == id && $0.results.contains { $0.status == .ok || $0.status == .ignoredFailure } } }
-        guard let kill = step("kill-nginx"), let up = step("wait-proxy"), let started = step("start-prefill") ?? step("start-decode") else {
+        // The add-node playbook's server starts, or the elastic template's scale-out block's.
+        let starts = ["start-prefill", "scale-out-start-prefill", "start-decode", "scale-out-start-decode"]
+        guard let kill = step("kill-nginx"), let up = step("wait-proxy"), let started = starts.lazy.compactMap(step).first else {
             return (nil, nil, nil)
         }
         let outage = up.startedAt + up.duration - kill.startedAt

@@ -22,7 +22,8 @@ struct AddNode: ParsableCommand {
     @OptionGroup var report: ReportOptions
     @OptionGroup var ssh: SSHOptions
 
-    func validate() throws { try tags.check(known: AddNodePlaybook.knownTags) }
+    /// The main flavour's add-node playbook or the elastic template's tags, checked again once the flavour is known.
+    func validate() throws { try tags.check(known: Array(Set(AddNodePlaybook.knownTags + ElasticPlaybook.knownTags)).sorted()) }
 
     func run() throws {
         let scenario = try loadOrExit(target)

@@ -133,3 +133,68 @@ import TestSupport
         #expect(rehearsal.passed, "\(rehearsal.expectations.map(\.detail))")
     }
 }
+
+/// Scale-out under the elastic template (`--tags add_node`): a new decode instance or prefill instance
+/// joins a running 2P2D deployment.
+@Suite struct ElasticScaleOutTests {
+    static func rehearse(_ name: String) throws -> AddNodeRehearsal {
+        let target = try ElasticFlavourTests.load(name)
+        let current = try ElasticFlavourTests.load("2p2d-elastic")
+        return AddNodeRehearsal.run(current: current, target: target, options: RunOptions(skipTags: ["fetch_log"]))
+    }
+
+    @Test func aNewDecodeGroupStartsAsItsOwnInstance() throws {
+        let rehearsal = try Self.rehearse("elastic-scale-out-decode")
+        #expect(rehearsal.plan.ok, "\(rehearsal.plan.problems.map(\.description))")
+        let run = try #require(rehearsal.run)
+        #expect(run.succeeded, "\(run.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
+        #expect(rehearsal.plan.added.map(\.name) == ["d4", "d5"])
+        // Machines of the running instances are untouched; the proxy's host only gets the new proxy script.
+        let changes = rehearsal.before.diff(to: rehearsal.after)
+        for machine in ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"] {
+            #expect(changes[machine]?.isEmpty ?? true, "\(machine): \(changes[machine] ?? [])")
+        }
+        #expect(rehearsal.upstreamsBefore.count == 2 + 64)
+        #expect(rehearsal.upstreamsAfter.count == 2 + 96)
+        #expect(rehearsal.upstreamsAfter.suffix(32) == (9100..<9116).map { "127.0.0.7:\($0)" } + (9101..<9117).map { "127.0.0.8:\($0)" })
+        #expect(rehearsal.newNodesReadyBeforeProxy == true)
+        // The new instance's servers carry D2's own list, dp and offsets.
+        let cluster = rehearsal.plan.target.cluster
+        let d2 = try #require(cluster.decodeInstances.first { $0.group == "D2" })
+        #expect(d2.serverIPList == "127.0.0.7,127.0.0.8")
+        #expect(d2.offsetLiteral == "{'d4': 0, 'd5': 16}")
+        // Nothing ran on the running instances' hosts but the shared chmod of bind_cpu.sh, which the elastic
+        // template tags add_node on every P and D host.
+        let touched = Set(run.steps.flatMap { step in step.results.filter { !$0.operations.isEmpty }.map { "\(step.step.id)@\($0.host)" } })
+        let onOld = touched.filter { entry in ["d0", "d1", "d2", "d3", "p0", "p1"].contains { entry.hasSuffix("@\($0)") } }
+        #expect(onOld.allSatisfy { $0.hasPrefix("connect@") || $0.hasPrefix("scale-out-inspect@") || $0.hasPrefix("chmod-bind-") }, "\(onOld.sorted())")
+    }
+
+    @Test func aNewPrefillInstanceJoins() throws {
+        let rehearsal = try Self.rehearse("elastic-scale-out-prefill")
+        let run = try #require(rehearsal.run)
+        #expect(run.succeeded)
+        #expect(rehearsal.plan.added.map(\.name) == ["p2"])
+        #expect(rehearsal.upstreamsAfter.count == 3 + 64)
+    }
+
+    /// A host added to a running decode group is refused before anything runs.
+    @Test func growingARunningDecodeInstanceIsRefused() throws {
+        let path = ElasticFlavourTests.scenarios + "/inventories/2p3d-elastic.yml"
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "        D2:\n          hosts:\n", with: "")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omnisim-elastic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try text.write(toFile: dir + "/inv.yml", atomically: true, encoding: .utf8)
+        try """
+        running: \(ElasticFlavourTests.scenarios)/2p2d-elastic.yml
+        inventory: inv.yml
+        flavour: elastic
+        settings: {DOCKER_IMAGE_ID: "omniinfer:v2", KV_CONNECTOR: LMCacheConnectorV1}
+        """.write(toFile: dir + "/s.yml", atomically: true, encoding: .utf8)
+        let target = try ScenarioLoader.load(path: dir + "/s.yml")
+        let plan = AddNodePlan(current: try ElasticFlavourTests.load("2p2d-elastic"), target: target)
+        #expect(!plan.ok)
+        #expect(plan.problems.map(\.code) == ["OMS206", "OMS206"])
+        #expect(plan.problems.first?.message.contains("joins the running decode instance D1") == true)
+    }
+}

@@ -38,12 +38,22 @@ public enum Orchestration {
         public var rollback: RunResult?
     }
 
+    /// The steps and options of an addition under the cluster's flavour: the main flavour's separate
+    /// add-node playbook, or the elastic template run with `--tags add_node` added to the caller's tags.
+    public static func addNodeSteps(for cluster: Cluster, options: RunOptions) -> (steps: [Step], options: RunOptions) {
+        guard cluster.settings.flavour == .elastic else { return (AddNodePlaybook.steps(for: cluster), options) }
+        var options = options
+        options.tags.insert("add_node")
+        return (ElasticPlaybook.steps(for: cluster), options)
+    }
+
     /// Runs the add-node steps on `backend`; after a failure that calls for it, removes the new hosts'
     /// containers on the backend `rollbackBackend` makes (a fresh connection set, since the play's
     /// backend is closed when the play ends).
     public static func addNode(plan: AddNodePlan, cluster: Cluster, backend: Backend, rollbackBackend: () -> Backend,
                                options: RunOptions = RunOptions(), hooks: Hooks = Hooks()) -> AddNodeResult {
-        let result = run(cluster: cluster, steps: AddNodePlaybook.steps(for: cluster), backend: backend, options: options, hooks: hooks)
+        let (steps, options) = addNodeSteps(for: cluster, options: options)
+        let result = run(cluster: cluster, steps: steps, backend: backend, options: options, hooks: hooks)
         guard let cleanup = AddNodePlaybook.rollbackSteps(after: result, added: Set(plan.added.map(\.name))) else {
             return AddNodeResult(run: result, rollback: nil)
         }

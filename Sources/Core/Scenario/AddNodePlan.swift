@@ -29,7 +29,8 @@ public struct AddNodePlan: Sendable {
                   hint: "redeploy with KV_CONNECTOR: LMCacheConnectorV1 first")
         }
         if target.settings != current.settings {
-            let differing = DeploymentSettings.keys.filter { current.settings[keyPath: $0.path] != target.settings[keyPath: $0.path] }.map(\.name)
+            var differing = DeploymentSettings.keys.filter { current.settings[keyPath: $0.path] != target.settings[keyPath: $0.path] }.map(\.name)
+            if target.settings.flavour != current.settings.flavour { differing.append("flavour") }
             error("OMS202", "the target's settings differ from the running deployment's (\(differing.joined(separator: ", "))): the new node would not match",
                   target.settingLocations[differing.first ?? ""] ?? SourceLocation(file: target.path, line: 1, column: 1))
         }
@@ -58,14 +59,27 @@ public struct AddNodePlan: Sendable {
         }
         let existingSuperNodes = Set(current.inventory.hosts.filter { $0.role != .proxy }.map { superNode(of: $0, in: current) })
         var nextKV = current.cluster.derived.prefillPodNum
+        let addedNames = Set(added.map(\.name))
+        let elastic = target.settings.flavour == .elastic
         for host in added {
+            // The elastic template adds whole decode instances (a new D<i> group); no flavour can grow a
+            // running decode instance, whose processes keep the old DP size.
             if host.role == .decode {
-                error("OMS206", "'\(host.name)' is a D host: adding a node to the running decode DP group is not supported (its processes keep the old DP size)",
-                      host.location, hint: "add prefill hosts only; change the decode instance with a full redeploy")
-                continue
+                let instance = cluster.decodeInstance(of: host)
+                let wholeNewInstance = elastic && !instance.hosts.isEmpty && instance.hosts.allSatisfy { addedNames.contains($0.name) }
+                if !wholeNewInstance {
+                    if elastic {
+                        error("OMS206", "'\(host.name)' joins the running decode instance \(instance.group ?? "D"): its processes keep the old DP size",
+                              host.location, hint: "add a new D<i> group whose hosts are all new, or redeploy the instance")
+                    } else {
+                        error("OMS206", "'\(host.name)' is a D host: adding a node to the running decode DP group is not supported (its processes keep the old DP size)",
+                              host.location, hint: "add prefill hosts only; change the decode instance with a full redeploy")
+                    }
+                    continue
+                }
             }
             if host.role == .proxy {
-                error("OMS206", "'\(host.name)' is a C host: add-node adds prefill hosts only", host.location)
+                error("OMS206", "'\(host.name)' is a C host: add-node adds \(elastic ? "P hosts and D<i> groups" : "prefill hosts") only", host.location)
                 continue
             }
             let sn = superNode(of: host, in: target)
@@ -73,7 +87,7 @@ public struct AddNodePlan: Sendable {
                 error("OMS207", "'\(host.name)' is in super node \(sn), the running instance in \(existingSuperNodes.sorted().joined(separator: ", ")): new nodes must share the super node",
                       host.location(of: "super_node"))
             }
-            if host.isMaster {
+            if host.role == .prefill && host.isMaster {
                 if host.kvRank != nextKV {
                     error("OMS208", "kv_rank of new P instance '\(host.name)' is \(host.kvRank ?? -1); the next free one is \(nextKV)",
                           host.location(of: "kv_rank"), hint: "set kv_rank: \(nextKV)")
