@@ -30,44 +30,14 @@ import TestSupport
         #expect(cluster.derived.kvParallelSize == 3)
     }
 
-    /// pd_run.sh's options as the replayed run script hands them over, by option name.
-    static func pdRunOptions(_ host: String, _ rehearsal: Rehearsal) throws -> [String: String] {
-        let machine = rehearsal.world.machine(for: try #require(rehearsal.cluster.host(named: host)))
-        let starts = try LaunchReplayTests.replay(host, in: rehearsal.run, machine: machine)
-        let pdRun = try #require(starts.first { $0.tool == "pd_run.sh" }, "\(host) starts no pd_run.sh")
-        var options: [String: String] = [:]
-        var i = 0
-        while i < pdRun.argv.count {
-            if pdRun.argv[i].hasPrefix("--"), i + 1 < pdRun.argv.count { options[pdRun.argv[i]] = pdRun.argv[i + 1]; i += 2 } else { i += 1 }
-        }
-        return options
-    }
-
     @Test func eachDecodeInstanceStartsWithItsOwnValues() throws {
         let rehearsal = Rehearsal.run(try Self.load("2p2d-elastic"), options: RunOptions(skipTags: ["fetch_log"]))
         #expect(rehearsal.run.succeeded, "\(rehearsal.run.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
-        let expected: [(host: String, list: String, offset: String)] = [
-            ("d0", "127.0.0.3,127.0.0.4", "0"), ("d1", "127.0.0.3,127.0.0.4", "16"),
-            ("d2", "127.0.0.5,127.0.0.6", "0"), ("d3", "127.0.0.5,127.0.0.6", "16"),
-        ]
-        for (host, list, offset) in expected {
-            let o = try Self.pdRunOptions(host, rehearsal)
-            #expect(o["--local-decode-server-ip-list"] == list, "\(host)")
-            #expect(o["--global-decode-server-ip-list"] == list, "\(host)")
-            #expect(o["--num-dp"] == "32", "\(host)")
-            #expect(o["--num-servers"] == "16", "\(host)")
-            #expect(o["--server-offset"] == offset, "\(host)")
-            #expect(o["--kv-rank"] == "2" && o["--kv-engine-id"] == "2" && o["--kv-parallel-size"] == "3", "\(host)")
-            #expect(o["--kv-role"] == "kv_consumer", "\(host)")
-            #expect(o["--rank-table-path"] == nil && o["--global-rank-table-path"] == nil, "\(host): the elastic template passes no ranktables")
-        }
-        for (host, rank) in [("p0", "0"), ("p1", "1")] {
-            let o = try Self.pdRunOptions(host, rehearsal)
-            #expect(o["--local-decode-server-ip-list"] == "127.0.0.5,127.0.0.3,127.0.0.4,127.0.0.6", "\(host)")
-            #expect(o["--kv-role"] == "kv_both", "\(host)")
-            #expect(o["--tp"] == "16", "\(host)")
-            #expect(o["--kv-rank"] == rank && o["--kv-parallel-size"] == "3", "\(host)")
-            #expect(o["--rank-table-path"] == nil, "\(host)")
+        for (host, facts) in UpstreamFacts.elastic2P2D.sorted(by: { $0.key < $1.key }) {
+            let machine = rehearsal.world.machine(for: try #require(rehearsal.cluster.host(named: host)))
+            let starts = try LaunchReplayTests.replay(host, in: rehearsal.run, machine: machine)
+            let pdRun = try #require(starts.first { $0.tool == "pd_run.sh" }, "\(host) starts no pd_run.sh")
+            for difference in UpstreamFacts.differences(host, argv: pdRun.argv, facts: facts) { Issue.record(Comment(rawValue: difference)) }
         }
         // The servers each D host actually runs: 16 API servers on its own ports.
         let d1 = rehearsal.world.machine(for: rehearsal.cluster.host(named: "d1")!)
