@@ -156,6 +156,8 @@ extension OperationRun {
         let masterPort = Int(vars["MASTER_PORT"] ?? "")
         if let masterPort, host.role == .prefill || host.isMaster { extra.append(masterPort) }
         if host.role == .prefill { extra.append(Int(vars["VLLM_LLMDATADIST_ZMQ_PORT"] ?? "") ?? PortPlan.zmqPort) }
+        // A P server given a KV-events configuration publishes on its endpoint's port (the Omni Proxy's).
+        if host.role == .prefill, let port = Self.kvEventsPort(in: vars["EXTRA_ARGS"] ?? "") { extra.append(port) }
         if launch.ray != nil { extra.append(PortPlan.rayPort) }
         for port in extra {
             if let owner = machine.owner(of: port) {
@@ -174,28 +176,47 @@ extension OperationRun {
         ok("", 1)
     }
 
+    /// The port of a `--kv-events-config` endpoint (`tcp://*:<port>`) in a P server's vLLM arguments.
+    static func kvEventsPort(in extraArgs: String) -> Int? {
+        guard extraArgs.contains("--kv-events-config"), let marker = extraArgs.range(of: "\"endpoint\":\"tcp://*:") else { return nil }
+        return Int(extraArgs[marker.upperBound...].prefix { $0.isASCII && $0.isNumber })
+    }
+
     /// run_proxy_server.sh expands the decode list (`ip:port@N` → N + 1 servers) and hands both lists
-    /// to global_proxy.sh, which writes nginx.conf and starts nginx.
+    /// to global_proxy.sh, or with USE_OMNI_PROXY to omni_proxy.sh; either writes nginx.conf and starts nginx.
     mutating func startProxy(script: String, in container: SimContainer, environment: [String: String]) {
+        let starts = ["bash global_proxy.sh ", "bash omni_proxy.sh "]
         guard let prefillList = Self.echoedWord(after: "prefill_result=$(echo ", in: script),
               let decodeList = Self.echoedWord(after: "for item in $(echo ", in: script),
-              let proxyLine = script.split(separator: "\n").first(where: { $0.hasPrefix("bash global_proxy.sh ") }) else {
-            return fail(126, "run_proxy_server.sh does not start global_proxy.sh with its lists")
+              let proxyLine = script.split(separator: "\n").first(where: { line in starts.contains { line.hasPrefix($0) } }) else {
+            return fail(126, "run_proxy_server.sh does not start global_proxy.sh or omni_proxy.sh with its lists")
         }
+        let omni = proxyLine.hasPrefix("bash omni_proxy.sh ")
+        let script = omni ? "omni_proxy.sh" : "global_proxy.sh"
         let config: String
         let port: Int
         do {
             var env = environment
             env["prefill_result"] = ProxyUpstreams.prefill(prefillList).joined(separator: ",")
             env["decode_result"] = try ProxyUpstreams.decode(decodeList).joined(separator: ",")
-            let argv = try ShellWords.tokens(String(proxyLine)).flatMap { token -> [String] in
+            let argv = Array(try ShellWords.tokens(String(proxyLine)).flatMap { token -> [String] in
                 if case .word(let w) = token { return w.fields(in: env) } else { return [] }
-            }.dropFirst(2)
-            let settings = try NginxSettings(arguments: Array(argv))
-            port = settings.listenPort
-            config = try NginxConfig.render(settings)
+            }.dropFirst(2))
+            if omni {
+                let settings: OmniProxySettings
+                do { settings = try OmniProxySettings(arguments: argv) } catch {
+                    return startFailed("nginx", "omni_proxy.sh exits \(error.status): \(error.description)")
+                }
+                guard let listen = settings.port else { return startFailed("nginx", "nginx cannot listen on '\(settings.listenPort)'") }
+                port = listen
+                config = OmniProxyConfig.render(settings)
+            } else {
+                let settings = try NginxSettings(arguments: argv)
+                port = settings.listenPort
+                config = try NginxConfig.render(settings)
+            }
         } catch {
-            return startFailed("nginx", "global_proxy.sh exits 1: \(error)")
+            return startFailed("nginx", "\(script) exits 1: \(error)")
         }
         if let owner = machine.owner(of: port) {
             return startFailed("nginx", "nginx cannot listen on \(port): already used by '\(owner.command)'")

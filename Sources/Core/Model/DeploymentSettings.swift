@@ -17,6 +17,9 @@ public struct DeploymentSettings: Sendable, Hashable {
     public var decodeTensorParallelSize = "1"
     public var kvConnector = "AscendHcclConnectorV1"
     public var ranktableSavePath = "/tmp/ranktable_save_path"
+    /// "1" starts the Omni Proxy (omni_proxy.sh, KV-event aware routing) instead of global_proxy.sh; any
+    /// other value keeps global_proxy.sh.
+    public var useOmniProxy = "0"
     /// The server template the deployment follows.
     public var flavour = Flavour.main
 
@@ -40,9 +43,14 @@ public struct DeploymentSettings: Sendable, Hashable {
         ("DECODE_TENSOR_PARALLEL_SIZE", \.decodeTensorParallelSize),
         ("KV_CONNECTOR", \.kvConnector),
         ("ranktable_save_path", \.ranktableSavePath),
+        ("USE_OMNI_PROXY", \.useOmniProxy),
     ]
 
     public var usesLMCache: Bool { kvConnector == "LMCacheConnectorV1" }
+
+    /// The run scripts test `[ ${USE_OMNI_PROXY} = "1" ]`: only the exact text 1 selects the Omni Proxy.
+    /// The elastic and A3 templates have no Omni Proxy branch.
+    public var usesOmniProxy: Bool { useOmniProxy == "1" && flavour == .main }
 
     public func containerPrefix(for role: Role) -> String {
         switch role {

@@ -27,6 +27,9 @@ public struct PortPlan: Sendable {
                 add(host, host.nodePort, "prefill DP master port (node_port)", "node_port")
                 for port in cluster.apiPorts(host) { add(host, port, "prefill API server", "api_port") }
                 add(host, Self.zmqPort, "prefill KV connector ZMQ port", nil)
+                if cluster.settings.usesOmniProxy, let api = host.apiPort {
+                    add(host, api + OmniProxyConfig.kvEventPortOffset, "prefill KV-events publisher for the Omni Proxy (api_port + 100)", "api_port")
+                }
                 if cluster.isMultiNodePrefill(host) { add(host, Self.rayPort, "Ray head of the multi-node P instance", nil) }
             case .decode:
                 if host.isMaster { add(host, host.nodePort, "decode DP RPC port (node_port)", "node_port") }

@@ -14,6 +14,9 @@ public enum EnvName {
     public static let decodePodNum = "DECODE_POD_NUM"
     public static let prefillPodNum = "PREFILL_POD_NUM"
     public static let kvRank = "KV_RANK"
+    public static let useOmniProxy = "USE_OMNI_PROXY"
+    /// The seed of Python's string hashing, which vLLM's prefix-cache block hashes and the Omni Proxy must share.
+    public static let pythonHashSeed = "PYTHONHASHSEED"
 
     /// The device list a host's ranktable `gen` run reads.
     public static func serverList(_ role: Role) -> String { role == .prefill ? "PREFILL_SERVER_LIST" : "DECODE_SERVER_LIST" }

@@ -27,7 +27,19 @@ public struct PDRunArguments: Sendable, Hashable {
     /// The interface variable the server start command sets (the host's default-route interface).
     public static let interfaceVariable = EnvName.socketInterface
 
-    static let prefillExtraArgs = "--max-num-batched-tokens 30000 --enforce-eager --enable-expert-parallel --disable-log-requests --max-num-seqs 16 --no-enable-prefix-caching"
+    static let prefillBaseArgs = "--max-num-batched-tokens 30000 --enforce-eager --enable-expert-parallel --disable-log-requests --max-num-seqs 16"
+
+    /// The P servers' vLLM arguments. For the Omni Proxy they keep prefix caching and publish their KV-cache
+    /// events over ZMQ on `kvEventsPort` (API port + 100), where the proxy reads them.
+    static func prefillExtraArgs(kvEventsPort: Int?) -> String {
+        guard let port = kvEventsPort else { return prefillBaseArgs + " --no-enable-prefix-caching" }
+        return prefillBaseArgs + " --kv-events-config " + kvEventsConfig(port: port)
+    }
+
+    /// The KV-events configuration a P server is given for the Omni Proxy.
+    public static func kvEventsConfig(port: Int) -> String {
+        "{\"enable_kv_cache_events\":true,\"publisher\":\"zmq\",\"topic\":\"kv-events\",\"endpoint\":\"tcp://*:\(port)\"}"
+    }
     static let decodeExtraArgs = "--enable-expert-parallel --disable-log-requests --max-num-seqs 32 --no-enable-prefix-caching"
     static let decodeAdditionalConfig = "{\"graph_model_compile_config\": {\"level\":1}}"
     static let gpuUtil = "0.92"
@@ -70,7 +82,8 @@ public struct PDRunArguments: Sendable, Hashable {
         a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_prefill.json")
         a.add("--gpu-util", gpuUtil)
         a.add("--vllm-enable-mc2", "1")
-        a.add("--extra-args", prefillExtraArgs + (multiNode ? " --distributed-executor-backend ray" : ""))
+        a.add("--extra-args", prefillExtraArgs(kvEventsPort: settings.usesOmniProxy ? server.apiPort + OmniProxyConfig.kvEventPortOffset : nil)
+              + (multiNode ? " --distributed-executor-backend ray" : ""))
         a.add("--hccl-buffsize", "")
         a.add("--hccl-op-expansion-mode", "AIV")
         a.add("--log-dir", paths.hostLogs(host))

@@ -109,10 +109,24 @@ public struct Scripts: Sendable {
         done
         decode_result=${decode_result#,}
         cd \(Paths.containerScripts)
-        bash global_proxy.sh --listen-port "$\(EnvName.proxyNodePort)" --prefill-servers-list "$prefill_result" --decode-servers-list "$decode_result" --log-file "$\(EnvName.logPath)"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --prefill-lb-sdk "$\(EnvName.prefillLBSDK)" --decode-lb-sdk "$\(EnvName.decodeLBSDK)" --prefill-max-num-seqs 16 --decode-max-num-seqs 32
+        \(settings.usesOmniProxy ? omniProxyStart(host) : globalProxyStart(host))
 
         """
     }
+
+    private func globalProxyStart(_ host: Host) -> String {
+        "bash global_proxy.sh --listen-port \"$\(EnvName.proxyNodePort)\" --prefill-servers-list \"$prefill_result\" --decode-servers-list \"$decode_result\" --log-file \"$\(EnvName.logPath)\"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --prefill-lb-sdk \"$\(EnvName.prefillLBSDK)\" --decode-lb-sdk \"$\(EnvName.decodeLBSDK)\" --prefill-max-num-seqs 16 --decode-max-num-seqs 32"
+    }
+
+    /// The Omni Proxy start: the same lists as endpoints, the model path (its tokenizer, and the KV-event
+    /// port offset), a batch budget of 100000 tokens and 32 sequences each way. Python's hash seed is
+    /// exported so the proxy hashes prompts as the prefill servers do.
+    private func omniProxyStart(_ host: Host) -> String {
+        "export \(EnvName.pythonHashSeed)=\(Self.pythonHashSeed)\nbash omni_proxy.sh --listen-port \"$\(EnvName.proxyNodePort)\" --prefill-endpoints \"$prefill_result\" --decode-endpoints \"$decode_result\" --log-file \"$\(EnvName.logPath)\"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --omni-proxy-pd-policy sequential --omni-proxy-model-path \"$\(EnvName.modelPath)\" --omni-proxy-max-batch-num-token 100000 --omni-proxy-prefill-max-num-seqs 32 --omni-proxy-decode-max-num-seqs 32"
+    }
+
+    /// The hash seed the server template gives every container and the proxy when the Omni Proxy is used.
+    public static let pythonHashSeed = "123"
 
     func mooncakeConfig(_ host: Host) -> String {
         guard let ports = cluster.globals.lmcachePorts, let c = cluster.proxy.first else { return "" }

@@ -83,3 +83,18 @@ struct ElasticMultiNodePrefillRule: Rule {
         }
     }
 }
+
+/// OMS130: only the main template has the Omni Proxy branch; the elastic and A3 templates start
+/// global_proxy.sh whatever USE_OMNI_PROXY says.
+struct OmniProxyFlavourRule: Rule {
+    let code = "OMS130"
+    let title = "USE_OMNI_PROXY is honoured by the flavour"
+    let area = RuleArea.proxy
+    func subjects(_ cluster: Cluster) -> [String] { applies(cluster) ? ["settings"] : [] }
+    private func applies(_ cluster: Cluster) -> Bool { cluster.settings.useOmniProxy == "1" && cluster.settings.flavour != .main }
+    func check(_ cluster: Cluster) -> [Finding] {
+        guard applies(cluster) else { return [] }
+        return [finding("settings", "USE_OMNI_PROXY is 1, but the \(cluster.settings.flavour.rawValue) template (\(cluster.settings.flavour.templateName)) has no Omni Proxy branch: the C host starts global_proxy.sh and the P servers publish no KV events",
+                        hint: "use the main flavour for the Omni Proxy", at: cluster.settingLocations["USE_OMNI_PROXY"], severity: .warning)]
+    }
+}

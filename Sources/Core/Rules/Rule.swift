@@ -58,7 +58,7 @@ public enum RuleSet {
         PortCollisionRule(), PortRangeRule(), ProxyPortRule(), LMCachePortsRule(),
         BalancerRule(), ConnectorRule(), SafeValuesRule(),
         ElasticDecodeGroupRule(), ElasticDecodeKVRankRule(), ElasticPrefillDecodeListRule(), ElasticConnectorRule(),
-        ElasticMultiNodePrefillRule(),
+        ElasticMultiNodePrefillRule(), OmniProxyFlavourRule(),
     ]
 
     /// Runs every rule; findings come out in rule order, then subject order.

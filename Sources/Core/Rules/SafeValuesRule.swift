@@ -55,6 +55,7 @@ struct SafeValuesRule: Rule {
         ("DOCKER_NAME_D", \.dockerNameDecode, .name), ("DOCKER_NAME_C", \.dockerNameProxy, .name),
         ("PREFILL_LB_SDK", \.prefillLBSDK, .word), ("DECODE_LB_SDK", \.decodeLBSDK, .word), ("KV_CONNECTOR", \.kvConnector, .word),
         ("MODEL_LEN_MAX_PREFILL", \.modelLenMaxPrefill, .number), ("MODEL_LEN_MAX_DECODE", \.modelLenMaxDecode, .number),
+        ("USE_OMNI_PROXY", \.useOmniProxy, .word),
     ]
 
     func subjects(_ cluster: Cluster) -> [String] { cluster.hosts.map(\.name) + ["settings"] }

@@ -7,6 +7,7 @@ extension StepRenderer {
         let ranktables = PDRunArguments.passesRanktables(cluster, playbook)
         var env = ranktables ? [EnvVar(EnvName.ranktableSavePath, paths.ranktable)] : []
         env.append(EnvVar(EnvName.logPath, settings.logPath))
+        if settings.usesOmniProxy { env.append(EnvVar(EnvName.pythonHashSeed, Scripts.pythonHashSeed)) }
         if host.role == .proxy { env.append(EnvVar(EnvName.proxyNodePort, String(host.nodePort))) }
         return ContainerRun(name: cluster.containerName(host), image: settings.dockerImageID, environment: env,
                             mounts: Self.containerMounts(settings, paths, ranktables: ranktables),
@@ -45,6 +46,7 @@ extension StepRenderer {
                 EnvVar("NODE_RANK", String(host.nodeRank)),
                 EnvVar("NODE_IP_LIST", instance.nodeIPList),
             ]
+            if settings.usesOmniProxy { env.append(EnvVar(EnvName.useOmniProxy, settings.useOmniProxy)) }
         case .decode(let server) where settings.flavour == .elastic:
             let instance = cluster.decodeInstance(of: host)
             env += [

@@ -128,7 +128,10 @@ public struct StepRenderer: Sendable {
             guard !ports.isEmpty else { return .skip("'\(host.name)' is a follower node: it starts no API server") }
             return .operations([.waitForPorts(host: host.address, ports: ports, timeoutSeconds: Int(step.timeout))])
         case .startProxy:
-            let env = [EnvVar(EnvName.prefillLBSDK, settings.prefillLBSDK), EnvVar(EnvName.decodeLBSDK, settings.decodeLBSDK)]
+            var env = [EnvVar(EnvName.prefillLBSDK, settings.prefillLBSDK), EnvVar(EnvName.decodeLBSDK, settings.decodeLBSDK)]
+            if settings.usesOmniProxy {
+                env += [EnvVar(EnvName.useOmniProxy, settings.useOmniProxy), EnvVar(EnvName.modelPath, settings.modelPath)]
+            }
             return .operations([exec(.script(paths.script(.runProxy)), env: env, detached: true)])
         case .waitForProxy:
             return .operations([.waitForPorts(host: host.address, ports: [host.nodePort], timeoutSeconds: Int(step.timeout))])

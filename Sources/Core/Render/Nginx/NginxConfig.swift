@@ -263,7 +263,7 @@ public enum NginxConfig {
             } else if line == "}" {
                 current = nil
             } else if let address = argument(line, "server") {
-                if current == "prefill_servers" { prefill.append(address) } else if current == "decode_servers" { decode.append(address) }
+                if current == "prefill_servers" || current == "prefill_endpoints" { prefill.append(address) } else if current == "decode_servers" || current == "decode_endpoints" { decode.append(address) }
             } else if let port = argument(line, "listen").flatMap({ Int(String($0.filter { $0.isASCII && $0.isNumber })) }) {
                 listen = port
             }
