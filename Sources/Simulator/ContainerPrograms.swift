@@ -11,9 +11,10 @@ extension OperationRun {
         case .script(let path): runScript(path, in: container, environment: env, exec: exec)
         case .reinstallPackages(let log, let lmcacheLog):
             guard requireCode(container, "/bin/bash: line 1: cd: \(Paths.containerCode)/infer_engines: No such file or directory") else { return }
-            for path in [log] + (lmcacheLog.map { [$0] } ?? []) {
-                if let error = machine.write(path, "Successfully installed\n") { return fail(1, error) }
+            if let error = machine.write(log, "Successfully installed\n") {
+                return fail(1, "\(error): the redirect of the chain's last command (pip install numpy==1.26) fails, so numpy stays uninstalled and vLLM cannot start")
             }
+            if let lmcacheLog, let error = machine.write(lmcacheLog, "Successfully installed\n") { return fail(1, error) }
             machine.containers[container.name]!.packagesInstalled = true
             ok("", 300)
         case .installLMCache(let log):

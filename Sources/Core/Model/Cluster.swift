@@ -18,26 +18,39 @@ public struct Cluster: Sendable {
     /// Where each setting was written (scenario or playbook), for located findings.
     public var settingLocations: [String: SourceLocation] = [:]
     private let indexByName: [String: Int]
-    private let prefillInstanceByHostIP: [String: Int]
+    private let prefillInstanceByKey: [String: Int]
 
     public init(hosts: [Host], globals: InventoryGlobals = InventoryGlobals(), settings: DeploymentSettings = DeploymentSettings()) {
         self.hosts = hosts
         self.globals = globals
         self.settings = settings
-        derived = DerivedValues(hosts: hosts)
+        derived = DerivedValues(hosts: hosts, flavour: settings.flavour)
         var index: [String: Int] = [:]
         for (i, host) in hosts.enumerated() where index[host.name] == nil { index[host.name] = i }
         indexByName = index
 
+        // A P instance is the P hosts that share a host_ip; under the A3 template, those that also share
+        // their prefill group (PA or PB).
         var order: [String] = []
         var members: [String: [Host]] = [:]
+        var byHostIP: [String: [Host]] = [:]
+        let flavour = settings.flavour
+        func key(_ host: Host, _ hostIP: String) -> String {
+            flavour.prefillSlot(of: host).map { "\($0)|" + hostIP } ?? hostIP
+        }
         for host in hosts {
             guard case .prefill(let server, _) = host.duty else { continue }
-            if members[server.hostIP] == nil { order.append(server.hostIP) }
-            members[server.hostIP, default: []].append(host)
+            let k = key(host, server.hostIP)
+            if members[k] == nil { order.append(k) }
+            members[k, default: []].append(host)
+            byHostIP[server.hostIP, default: []].append(host)
         }
-        prefillInstances = order.map { PrefillInstance(masterAddress: $0, hosts: members[$0]!) }
-        prefillInstanceByHostIP = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        prefillInstances = order.map { k in
+            let group = members[k]!
+            let hostIP = group[0].hostIP ?? ""
+            return PrefillInstance(masterAddress: hostIP, hosts: group, sharingHostIP: flavour == .a3TwoPrefill ? byHostIP[hostIP] : nil)
+        }
+        prefillInstanceByKey = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         let decode = hosts.filter { $0.role == .decode }
         decodeInstance = DecodeInstance(hosts: decode, kvRank: derived.prefillPodNum)
         if settings.flavour == .elastic {
@@ -75,7 +88,8 @@ public struct Cluster: Sendable {
     /// The P instance of a P host: the one its `host_ip` names. A P host of another cluster forms an
     /// instance of its own.
     public func prefillInstance(of host: Host, server: ServerPlacement) -> PrefillInstance {
-        if let i = prefillInstanceByHostIP[server.hostIP], prefillInstances[i].hosts.contains(where: { $0.name == host.name }) {
+        let key = settings.flavour.prefillSlot(of: host).map { "\($0)|" + server.hostIP } ?? server.hostIP
+        if let i = prefillInstanceByKey[key], prefillInstances[i].hosts.contains(where: { $0.name == host.name }) {
             return prefillInstances[i]
         }
         return PrefillInstance(masterAddress: server.hostIP, hosts: [host])
@@ -110,6 +124,9 @@ public struct Cluster: Sendable {
         case .proxy: return 0
         }
     }
+
+    /// The port a P host's KV connector advertises: 5568, or 5568 + its prefill slot under the A3 template.
+    public func zmqPort(_ host: Host) -> Int { PortPlan.zmqPort + (settings.flavour.prefillSlot(of: host) ?? 0) }
 
     /// The ports the host's API servers bind in normal conditions.
     public func apiPorts(_ host: Host) -> [Int] {

@@ -2,6 +2,9 @@
 /// with the reference playbook's defaults. Keys keep the reference playbook's names so operators recognise them.
 public struct DeploymentSettings: Sendable, Hashable {
     public var logPath = "/data/log_path"
+    /// The A3 template's log directories of the two prefill instances of a machine (groups PA and PB).
+    public var logPathA = "/data/log_path/a"
+    public var logPathB = "/data/log_path/b"
     public var modelPath = "/data/models/DeepSeek-R1-w8a8-fusion"
     public var modelLenMaxPrefill = "32000"
     public var modelLenMaxDecode = "16384"
@@ -28,6 +31,8 @@ public struct DeploymentSettings: Sendable, Hashable {
     /// Every knob: its key as written in a scenario or the reference playbook's playbook, and where it is stored.
     nonisolated(unsafe) public static let keys: [(name: String, path: WritableKeyPath<DeploymentSettings, String>)] = [
         ("LOG_PATH", \.logPath),
+        ("LOG_PATH_A", \.logPathA),
+        ("LOG_PATH_B", \.logPathB),
         ("MODEL_PATH", \.modelPath),
         ("MODEL_LEN_MAX_PREFILL", \.modelLenMaxPrefill),
         ("MODEL_LEN_MAX_DECODE", \.modelLenMaxDecode),

@@ -11,7 +11,9 @@ public struct DerivedValues: Sendable, Hashable {
     /// `PREFILL_MERGE_RANKTABLE_LIST`: per P instance, its hosts' local ranktables, instances separated by `;`.
     public let prefillMergeRanktableList: String
 
-    public init(hosts: [Host]) {
+    /// The A3 template counts P hosts for PREFILL_POD_NUM (its formula drops `unique`); the others count
+    /// distinct `host_ip` values.
+    public init(hosts: [Host], flavour: Flavour = .main) {
         let prefill = hosts.filter { $0.role == .prefill }
         var apiServers = UniqueList()
         var decodeServers = UniqueList()
@@ -28,7 +30,7 @@ public struct DerivedValues: Sendable, Hashable {
         for host in prefill { if let ip = host.hostIP { hostIPs.append(ip) } }
         prefillAPIServerList = apiServers.joined(separator: ",")
         decodeAPIServerList = decodeServers.joined(separator: ",")
-        prefillPodNum = hostIPs.count
+        prefillPodNum = flavour == .a3TwoPrefill ? prefill.filter { $0.hostIP != nil }.count : hostIPs.count
         prefillMergeRanktableList = Self.prefillMergeList(prefill)
     }
 

@@ -25,4 +25,14 @@ public enum Flavour: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The decode-instance group names the elastic template scans: `D0` … `D99`, in numeric order.
     public static let decodeGroupNames = (0..<100).map { "D\($0)" }
+
+    /// The A3 template's prefill groups: the first and second prefill instance of each machine.
+    public static let prefillSlotGroups = ["PA", "PB"]
+
+    /// The prefill slot of `host` under the A3 template: 0 for PA, 1 for PB; nil in the other flavours,
+    /// and for a host in neither group.
+    public func prefillSlot(of host: Host) -> Int? {
+        guard self == .a3TwoPrefill, host.role == .prefill else { return nil }
+        return Self.prefillSlotGroups.firstIndex { host.groupNames.contains($0) }
+    }
 }

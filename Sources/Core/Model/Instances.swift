@@ -14,15 +14,19 @@ public struct PrefillInstance: Sendable, Hashable {
     /// playbook counts them).
     public let nodeCount: Int
 
-    init(masterAddress: String, hosts: [Host]) {
+    /// `sharingHostIP` are the hosts the template counts for NODE_IP_LIST and NNODES: the instance's own
+    /// hosts, except under the A3 template, which counts every P host with the same `host_ip`, so two
+    /// single-node instances on one machine each see NNODES 2.
+    init(masterAddress: String, hosts: [Host], sharingHostIP: [Host]? = nil) {
         self.masterAddress = masterAddress
         self.hosts = hosts
         let master = hosts.first { $0.isMaster } ?? hosts[0]
         kvRank = master.kvRank ?? 0
+        let counted = sharingHostIP ?? hosts
         var addresses = UniqueList()
-        for host in hosts { addresses.append(host.address) }
+        for host in counted { addresses.append(host.address) }
         nodeIPList = addresses.joined(separator: ",")
-        nodeCount = hosts.count
+        nodeCount = counted.count
     }
 
     public var master: Host? { hosts.first { $0.isMaster } }

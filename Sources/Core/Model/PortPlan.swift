@@ -26,7 +26,7 @@ public struct PortPlan: Sendable {
                 guard host.isMaster else { continue }
                 add(host, host.nodePort, "prefill DP master port (node_port)", "node_port")
                 for port in cluster.apiPorts(host) { add(host, port, "prefill API server", "api_port") }
-                add(host, Self.zmqPort, "prefill KV connector ZMQ port", nil)
+                add(host, cluster.zmqPort(host), "prefill KV connector ZMQ port", nil)
                 if cluster.settings.usesOmniProxy, let api = host.apiPort {
                     add(host, api + OmniProxyConfig.kvEventPortOffset, "prefill KV-events publisher for the Omni Proxy (api_port + 100)", "api_port")
                 }

@@ -15,6 +15,8 @@ public enum EnvName {
     public static let prefillPodNum = "PREFILL_POD_NUM"
     public static let kvRank = "KV_RANK"
     public static let useOmniProxy = "USE_OMNI_PROXY"
+    /// The port a P server's KV connector advertises (pd_run.sh's default 5568).
+    public static let zmqPort = "VLLM_LLMDATADIST_ZMQ_PORT"
     /// The seed of Python's string hashing, which vLLM's prefix-cache block hashes and the Omni Proxy must share.
     public static let pythonHashSeed = "PYTHONHASHSEED"
 

@@ -56,7 +56,7 @@ public struct PDRunArguments: Sendable, Hashable {
                                playbook: PlaybookKind) -> PDRunArguments {
         let settings = cluster.settings, d = cluster.derived, paths = Paths(settings)
         let instance = cluster.prefillInstance(of: host, server: server)
-        let elastic = settings.flavour == .elastic
+        let elastic = settings.flavour == .elastic, a3 = settings.flavour == .a3TwoPrefill
         let multiNode = instance.isMultiNode && !elastic
         var a = Builder()
         if passesRanktables(cluster, playbook) {
@@ -77,18 +77,31 @@ public struct PDRunArguments: Sendable, Hashable {
         a.add("--ascend-rt-visible-devices", server.devices)
         a.add("--kv-rank", String(kvRank))
         a.add("--kv-engine-id", String(kvRank))
-        a.add("--kv-parallel-size", String(d.kvParallelSize))
+        a.add("--kv-parallel-size", kvParallelSize(cluster))
         a.add("--kv-connector", settings.kvConnector)
         a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_prefill.json")
         a.add("--gpu-util", gpuUtil)
+        if a3 { a.add("--additional-config", prefillPlacementConfig) }
         a.add("--vllm-enable-mc2", "1")
         a.add("--extra-args", prefillExtraArgs(kvEventsPort: settings.usesOmniProxy ? server.apiPort + OmniProxyConfig.kvEventPortOffset : nil)
               + (multiNode ? " --distributed-executor-backend ray" : ""))
         a.add("--hccl-buffsize", "")
         a.add("--hccl-op-expansion-mode", "AIV")
+        if a3 { a.add("--vllm-llmdatadist-zmq-port", String(cluster.zmqPort(host))) }
         a.add("--log-dir", paths.hostLogs(host))
         return PDRunArguments(pairs: a.pairs)
     }
+
+    /// `--kv-parallel-size`: PREFILL_POD_NUM + 1 in the V2 and elastic templates; the A3 template passes
+    /// DECODE_TENSOR_PARALLEL_SIZE instead.
+    static func kvParallelSize(_ cluster: Cluster) -> String {
+        cluster.settings.flavour == .a3TwoPrefill ? cluster.settings.decodeTensorParallelSize : String(cluster.derived.kvParallelSize)
+    }
+
+    /// The A3 template's omni-placement settings (a fixed expert placement for the prefill servers, a dynamic
+    /// one for the decode servers).
+    static let prefillPlacementConfig = "{\"enable_omni_placement\":true,\"omni_placement_config\":{\"pattern_path\":\"../../omni/accelerators/placement/patterns/placement_pattern_20250626_221356_58_rearrange_layers_58_layers_16_ranks_prefill_step0to100000.npy\",\"max_moe_layer_num\":58,\"enable_dynamic\":false,\"max_redundant_per_expert\":1,\"max_redundant_per_rank\":0,\"enable_rank_round_robin\":false,\"enable_dump\":false,\"dump_dir\":\"/home/profiling/dump_data\"}}"
+    static let decodePlacementConfig = "{\"graph_model_compile_config\": {\"level\":1},\"enable_omni_placement\":true,\"omni_placement_config\":{\"pattern_path\":\"../../omni/accelerators/placement/patterns/base_patterns/DSV3_baseline_32_devices_58_MoE_Layers.npy\",\"max_moe_layer_num\":58,\"enable_dynamic\":true,\"max_redundant_per_expert\":1,\"max_redundant_per_rank\":0,\"enable_rank_round_robin\":true,\"enable_dump\":false,\"dump_dir\":\"/home/profiling/dump_data\"}}"
 
     /// The arguments of a D host's run script: the lists, data-parallel size and offset of its own decode
     /// instance.
@@ -115,11 +128,11 @@ public struct PDRunArguments: Sendable, Hashable {
         a.add("--tp", settings.decodeTensorParallelSize)
         a.add("--kv-rank", String(instance.kvRank))
         a.add("--kv-engine-id", String(instance.kvRank))
-        a.add("--kv-parallel-size", String(d.kvParallelSize))
+        a.add("--kv-parallel-size", kvParallelSize(cluster))
         a.add("--kv-connector", settings.kvConnector)
         a.add("--model-extra-cfg-path", Paths.containerCode + "/tests/test_config/test_config_decode.json")
         a.add("--gpu-util", gpuUtil)
-        a.add("--additional-config", decodeAdditionalConfig)
+        a.add("--additional-config", settings.flavour == .a3TwoPrefill ? decodePlacementConfig : decodeAdditionalConfig)
         a.add("--vllm-enable-mc2", "1")
         a.add("--extra-args", decodeExtraArgs)
         a.add("--hccl-buffsize", "1000")

@@ -114,15 +114,20 @@ public struct Scripts: Sendable {
         """
     }
 
+    /// The proxy's error log: under the host's own directory, or straight in LOG_PATH under the A3 template.
+    private func proxyLog(_ host: Host) -> String {
+        settings.flavour == .a3TwoPrefill ? "\"$\(EnvName.logPath)\"/nginx_error.log" : "\"$\(EnvName.logPath)\"/\(q(host.name))/nginx_error.log"
+    }
+
     private func globalProxyStart(_ host: Host) -> String {
-        "bash global_proxy.sh --listen-port \"$\(EnvName.proxyNodePort)\" --prefill-servers-list \"$prefill_result\" --decode-servers-list \"$decode_result\" --log-file \"$\(EnvName.logPath)\"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --prefill-lb-sdk \"$\(EnvName.prefillLBSDK)\" --decode-lb-sdk \"$\(EnvName.decodeLBSDK)\" --prefill-max-num-seqs 16 --decode-max-num-seqs 32"
+        "bash global_proxy.sh --listen-port \"$\(EnvName.proxyNodePort)\" --prefill-servers-list \"$prefill_result\" --decode-servers-list \"$decode_result\" --log-file \(proxyLog(host)) --log-level notice --core-num 4 --start-core-index 16 --prefill-lb-sdk \"$\(EnvName.prefillLBSDK)\" --decode-lb-sdk \"$\(EnvName.decodeLBSDK)\" --prefill-max-num-seqs 16 --decode-max-num-seqs 32"
     }
 
     /// The Omni Proxy start: the same lists as endpoints, the model path (its tokenizer, and the KV-event
     /// port offset), a batch budget of 100000 tokens and 32 sequences each way. Python's hash seed is
     /// exported so the proxy hashes prompts as the prefill servers do.
     private func omniProxyStart(_ host: Host) -> String {
-        "export \(EnvName.pythonHashSeed)=\(Self.pythonHashSeed)\nbash omni_proxy.sh --listen-port \"$\(EnvName.proxyNodePort)\" --prefill-endpoints \"$prefill_result\" --decode-endpoints \"$decode_result\" --log-file \"$\(EnvName.logPath)\"/\(q(host.name))/nginx_error.log --log-level notice --core-num 4 --start-core-index 16 --omni-proxy-pd-policy sequential --omni-proxy-model-path \"$\(EnvName.modelPath)\" --omni-proxy-max-batch-num-token 100000 --omni-proxy-prefill-max-num-seqs 32 --omni-proxy-decode-max-num-seqs 32"
+        "export \(EnvName.pythonHashSeed)=\(Self.pythonHashSeed)\nbash omni_proxy.sh --listen-port \"$\(EnvName.proxyNodePort)\" --prefill-endpoints \"$prefill_result\" --decode-endpoints \"$decode_result\" --log-file \(proxyLog(host)) --log-level notice --core-num 4 --start-core-index 16 --omni-proxy-pd-policy sequential --omni-proxy-model-path \"$\(EnvName.modelPath)\" --omni-proxy-max-batch-num-token 100000 --omni-proxy-prefill-max-num-seqs 32 --omni-proxy-decode-max-num-seqs 32"
     }
 
     /// The hash seed the server template gives every container and the proxy when the Omni Proxy is used.

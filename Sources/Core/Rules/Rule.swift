@@ -59,6 +59,7 @@ public enum RuleSet {
         BalancerRule(), ConnectorRule(), SafeValuesRule(),
         ElasticDecodeGroupRule(), ElasticDecodeKVRankRule(), ElasticPrefillDecodeListRule(), ElasticConnectorRule(),
         ElasticMultiNodePrefillRule(), OmniProxyFlavourRule(),
+        A3LMCachePortsRule(), A3PrefillBCodeRule(), A3PipLogRule(),
     ]
 
     /// Runs every rule; findings come out in rule order, then subject order.

@@ -49,7 +49,8 @@ struct SafeValuesRule: Rule {
     }
 
     nonisolated(unsafe) static let settings: [(String, KeyPath<DeploymentSettings, String>, Kind)] = [
-        ("LOG_PATH", \.logPath, .path), ("MODEL_PATH", \.modelPath, .path), ("LOG_PATH_IN_EXECUTOR", \.logPathInExecutor, .path),
+        ("LOG_PATH", \.logPath, .path), ("LOG_PATH_A", \.logPathA, .path), ("LOG_PATH_B", \.logPathB, .path),
+        ("MODEL_PATH", \.modelPath, .path), ("LOG_PATH_IN_EXECUTOR", \.logPathInExecutor, .path),
         ("CODE_PATH", \.codePath, .path), ("SCRIPTS_PATH", \.scriptsPath, .path), ("ranktable_save_path", \.ranktableSavePath, .path),
         ("DOCKER_IMAGE_ID", \.dockerImageID, .image), ("DOCKER_NAME_P", \.dockerNamePrefill, .name),
         ("DOCKER_NAME_D", \.dockerNameDecode, .name), ("DOCKER_NAME_C", \.dockerNameProxy, .name),

@@ -19,8 +19,15 @@ struct PrefillFirstRule: Rule {
     func subjects(_ cluster: Cluster) -> [String] { ["cluster"] }
     func check(_ cluster: Cluster) -> [Finding] {
         guard let first = cluster.hosts.first, first.role != .prefill else { return [] }
+        let location = cluster.globals.groupLocations[first.role] ?? first.location
+        if cluster.settings.flavour == .a3TwoPrefill {
+            // The A3 template guards its pauses with 'P' in group_names, and a pause is decided on the first host.
+            return [finding("cluster", "the first host of the play is '\(first.name)' (group \(first.role.rawValue)), so the A3 template's pauses, decided on that host, are skipped: the P servers start right after the D servers",
+                            hint: "list group P before D and C (with nested groups, the play lists each level's own hosts before the next level's)",
+                            at: location, severity: .warning)]
+        }
         return [finding("cluster", "the first host of the play is '\(first.name)' (group \(first.role.rawValue)); the playbook's pauses read NODE_IP_LIST, which only P hosts have",
-                        hint: "list group P before D and C", at: cluster.globals.groupLocations[first.role] ?? first.location)]
+                        hint: "list group P before D and C", at: location)]
     }
 }
 
@@ -98,13 +105,15 @@ struct PrefillFollowerOrderRule: Rule {
     }
 }
 
-/// OMS106: the template supports one P instance per machine.
+/// OMS106: the main and elastic templates support one P instance per machine; the A3 template two, one
+/// in group PA and one in group PB.
 struct PrefillInstancePerMachineRule: Rule {
     let code = "OMS106"
     let title = "one P instance per machine"
     let area = RuleArea.topology
     func subjects(_ cluster: Cluster) -> [String] { hostNames(cluster, [.prefill]) }
     func check(_ cluster: Cluster) -> [Finding] {
+        if cluster.settings.flavour == .a3TwoPrefill { return checkSlots(cluster) }
         var firstOnMachine: [String: String] = [:]
         var findings: [Finding] = []
         for host in cluster.prefill {
@@ -113,6 +122,28 @@ struct PrefillInstancePerMachineRule: Rule {
                                         hint: "put each P instance on its own machine", at: host.location(of: "ansible_host")))
             } else {
                 firstOnMachine[host.address] = host.name
+            }
+        }
+        return findings
+    }
+
+    /// Under the A3 template each machine holds at most one PA and one PB instance, and every P host is
+    /// in one of the two groups: a host in neither gets no container.
+    private func checkSlots(_ cluster: Cluster) -> [Finding] {
+        var taken: [String: String] = [:]
+        var findings: [Finding] = []
+        for host in cluster.prefill {
+            guard let slot = cluster.settings.flavour.prefillSlot(of: host) else {
+                findings.append(finding(host.name, "P host '\(host.name)' is in neither PA nor PB: the A3 template starts containers only for those two groups, so it gets none and its server never starts",
+                                        hint: "put it under 'P: children: PA:' or 'PB:'", at: host.location))
+                continue
+            }
+            let group = Flavour.prefillSlotGroups[slot]
+            if let other = taken["\(host.address)|\(slot)"] {
+                findings.append(finding(host.name, "P hosts '\(other)' and '\(host.name)' are both \(group) instances on \(host.address): they would share the ZMQ port \(cluster.zmqPort(host)) and the log directory",
+                                        hint: "one PA and one PB instance per machine", at: host.location(of: "ansible_host")))
+            } else {
+                taken["\(host.address)|\(slot)"] = host.name
             }
         }
         return findings

@@ -6,7 +6,11 @@ extension StepRenderer {
     public func containerRun(_ host: Host, playbook: PlaybookKind = .main) -> ContainerRun {
         let ranktables = PDRunArguments.passesRanktables(cluster, playbook)
         var env = ranktables ? [EnvVar(EnvName.ranktableSavePath, paths.ranktable)] : []
-        env.append(EnvVar(EnvName.logPath, settings.logPath))
+        if let slot = settings.flavour.prefillSlot(of: host) {
+            // The A3 template gives each prefill instance of a machine its own ZMQ port and log directory.
+            env.append(EnvVar(EnvName.zmqPort, String(PortPlan.zmqPort + slot)))
+        }
+        env.append(EnvVar(EnvName.logPath, paths.containerLogPath(host)))
         if settings.usesOmniProxy { env.append(EnvVar(EnvName.pythonHashSeed, Scripts.pythonHashSeed)) }
         if host.role == .proxy { env.append(EnvVar(EnvName.proxyNodePort, String(host.nodePort))) }
         return ContainerRun(name: cluster.containerName(host), image: settings.dockerImageID, environment: env,
@@ -34,6 +38,11 @@ extension StepRenderer {
                 EnvVar("MODEL_LEN_MAX_PREFILL", settings.modelLenMaxPrefill),
                 EnvVar(EnvName.serverList(.prefill), server.devices),
                 EnvVar("PREFILL_TENSOR_PARALLEL_SIZE", String(server.deviceCount)),
+            ]
+            if settings.flavour == .a3TwoPrefill {
+                env.append(EnvVar("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize))
+            }
+            env += [
                 EnvVar("IP", host.address),
                 EnvVar("HOST_IP", server.hostIP),
                 EnvVar("MASTER_PORT", String(host.nodePort)),

@@ -86,21 +86,3 @@ public enum ElasticPlaybook {
         ]
     }
 }
-
-extension Flavour {
-    /// The flavour's step list for `cluster`.
-    public func steps(for cluster: Cluster) -> [Step] {
-        switch self {
-        case .main, .a3TwoPrefill: return MainPlaybook.steps(for: cluster)
-        case .elastic: return ElasticPlaybook.steps(for: cluster)
-        }
-    }
-
-    /// Every tag the flavour's template knows, for checking `--tags` and `--skip-tags`.
-    public var knownTags: [String] {
-        switch self {
-        case .main, .a3TwoPrefill: return MainPlaybook.knownTags
-        case .elastic: return ElasticPlaybook.knownTags
-        }
-    }
-}

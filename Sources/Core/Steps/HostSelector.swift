@@ -17,6 +17,10 @@ public indirect enum HostSelector: Sendable, Hashable {
     case lmcacheHost
     /// Hosts matching both.
     case both(HostSelector, HostSelector)
+    /// Hosts matching any of them.
+    case any([HostSelector])
+    /// Hosts in an inventory group, directly or through nesting (`'PA' in group_names`).
+    case group(String)
     /// Add-node: hosts whose containers did not exist before the run.
     case newHosts
     /// Explicit inventory host names.
@@ -32,6 +36,7 @@ public indirect enum HostSelector: Sendable, Hashable {
         switch self {
         case .newHosts: return true
         case .both(let a, let b): return a.dependsOnFacts || b.dependsOnFacts
+        case .any(let list): return list.contains { $0.dependsOnFacts }
         default: return false
         }
     }
@@ -50,6 +55,8 @@ public indirect enum HostSelector: Sendable, Hashable {
             return !cluster.hosts.contains { $0.role != .proxy && $0.address == host.address }
         case .lmcacheHost: return host.name == cluster.lmcacheHost?.name
         case .both(let a, let b): return a.matches(host, in: cluster, isNew: isNew) && b.matches(host, in: cluster, isNew: isNew)
+        case .any(let list): return list.contains { $0.matches(host, in: cluster, isNew: isNew) }
+        case .group(let name): return host.groupNames.contains(name)
         case .newHosts: return isNew(host)
         case .named(let names): return names.contains(host.name)
         }

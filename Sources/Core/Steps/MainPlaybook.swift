@@ -24,6 +24,12 @@ public enum MainPlaybook {
         /// Set when etcd and the Mooncake master are not started on C.
         let lmcacheServices: String?
 
+        init(noPorts: String?, noLMCache: String?, lmcacheServices: String?) {
+            self.noPorts = noPorts
+            self.noLMCache = noLMCache
+            self.lmcacheServices = lmcacheServices
+        }
+
         init(_ cluster: Cluster) {
             noPorts = cluster.globals.lmcachePorts != nil ? nil : "etcd_port, mooncake_master_port and mooncake_metrics_port are not all set"
             noLMCache = cluster.settings.usesLMCache ? nil : "KV_CONNECTOR is not LMCacheConnectorV1"

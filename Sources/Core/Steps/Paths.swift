@@ -25,7 +25,24 @@ public struct Paths: Sendable {
     /// The code checkout: on the executor, and where `sync_code` copies it on every host (the same path).
     public var code: String { settings.codePath + "/omniinfer" }
     public func script(_ file: StepAction.GeneratedFile) -> String { settings.scriptsPath + "/" + file.rawValue }
-    public func hostLogs(_ host: Host) -> String { settings.logPath + "/" + host.name }
+    /// The directory a host's servers, proxy and scripts log into. The A3 template logs straight into the
+    /// container's LOG_PATH: LOG_PATH_A or LOG_PATH_B for the prefill instances, LOG_PATH for the others.
+    public func hostLogs(_ host: Host) -> String {
+        settings.flavour == .a3TwoPrefill ? containerLogPath(host) : settings.logPath + "/" + host.name
+    }
+
+    /// The LOG_PATH the host's container is started with.
+    public func containerLogPath(_ host: Host) -> String {
+        switch settings.flavour.prefillSlot(of: host) {
+        case 0?: return settings.logPathA
+        case 1?: return settings.logPathB
+        default: return settings.logPath
+        }
+    }
+
+    /// Where pip_install writes its log: `<container LOG_PATH>/<host>/pip.log` in every template. The A3
+    /// template creates no `<host>` directory there, so the redirect fails.
+    public func pipLog(_ host: Host) -> String { containerLogPath(host) + "/" + host.name + "/pip.log" }
     public func executorLogs(_ host: Host) -> String { settings.logPathInExecutor + "/" + host.name }
 
     public func resolve(_ ref: StepAction.PathRef, for host: Host) -> String {

@@ -48,6 +48,9 @@ public struct StepRenderer: Sendable {
             .exec(ContainerExec(container: container, environment: env, detached: detached, program: program))
         }
         switch step.action {
+        case .setFacts(.lmcacheValues) where settings.flavour == .a3TwoPrefill && cluster.globals.lmcachePorts == nil:
+            // The A3 template sets these facts without checking that the ports are defined.
+            return .fail("'etcd_port' is undefined: the A3 template sets the etcd and Mooncake facts without checking that etcd_port, mooncake_master_port and mooncake_metrics_port are defined, so the task fails and any_errors_fatal stops the play")
         case .setFacts:
             return .operations([])
         case .connect:
@@ -67,7 +70,7 @@ public struct StepRenderer: Sendable {
         case .pipInstall:
             let program: ContainerProgram = host.role == .proxy
                 ? .installLMCache(log: settings.logPath + "/install.log")
-                : .reinstallPackages(log: paths.hostLogs(host) + "/pip.log",
+                : .reinstallPackages(log: paths.pipLog(host),
                                      lmcacheLog: settings.usesLMCache ? settings.logPath + "/install.log" : nil)
             return .operations([exec(program, env: [EnvVar(EnvName.kvConnector, settings.kvConnector)])])
         case .prepareStaging:
