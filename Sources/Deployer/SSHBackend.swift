@@ -126,7 +126,7 @@ public final class SSHBackend: Backend, @unchecked Sendable {
         }
         let needsSession = task.operations.contains {
             switch $0 {
-            case .waitForPorts: return false
+            case .waitForPorts, .waitForPortsClosed: return false
             default: return $0.place != .executor
             }
         }
@@ -261,6 +261,17 @@ public final class SSHBackend: Backend, @unchecked Sendable {
                 if waiting.isEmpty { return record(0, "ports \(ports.map(String.init).joined(separator: ",")) accept connections") }
                 if Date() >= until {
                     return record(1, "", "not listening after \(seconds) s: \(waiting.map { "\(address):\($0)" }.joined(separator: ", "))")
+                }
+                usleep(100_000)
+            }
+        case .waitForPortsClosed(let address, let ports, let seconds):
+            let until = Date().addingTimeInterval(min(Double(seconds), timeout))
+            while true {
+                let open = ports.filter { !interrupted && TCPSocket.isOpen(host: address, port: $0, timeout: 0.25) }
+                if interrupted { throw SSHError.interrupted("interrupted while waiting for \(address)") }
+                if open.isEmpty { return record(0, "ports \(ports.map(String.init).joined(separator: ",")) are closed") }
+                if Date() >= until {
+                    return record(1, "", "still listening after \(seconds) s: \(open.map { "\(address):\($0)" }.joined(separator: ", "))")
                 }
                 usleep(100_000)
             }

@@ -3,6 +3,9 @@ import Core
 /// The programs run in containers, modelled by what they do to the machine. A script is known by its
 /// file name and read from the host, where an earlier operation wrote it.
 extension OperationRun {
+    /// Virtual seconds a terminated server takes to finish its requests and exit.
+    static let drainTime = 10.0
+
     mutating func exec(_ exec: ContainerExec) {
         guard let container = runningContainer(exec.container) else { return }
         var env = container.env
@@ -26,6 +29,10 @@ extension OperationRun {
             startService("etcd --listen-client-urls http://\(address):\(port)", ports: [port], in: container)
         case .mooncakeMaster(_, let rpcPort, let metricsPort, _):
             startService("mooncake_master -rpc_port=\(rpcPort)", ports: [rpcPort, metricsPort], in: container)
+        case .terminateServers:
+            // The servers finish the requests in flight, then exit and free their ports.
+            let stopped = machine.kill { $0.container == container.name && $0.command.contains("vllm") }
+            ok("", stopped > 0 ? Self.drainTime : 0.1)
         case .makeExecutable(let path):
             guard requireCode(container, "chmod: cannot access '\(path)': No such file or directory") else { return }
             ok("", 0.5)

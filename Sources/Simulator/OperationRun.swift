@@ -127,6 +127,13 @@ struct OperationRun {
             executor.makeDirectories(path)
             ok()
         case .waitForPorts(_, let ports, let timeout): waitForPorts(ports, timeout: timeout)
+        case .waitForPortsClosed(_, let ports, let timeout):
+            if let port = ports.first(where: { machine.owner(of: $0) != nil }) {
+                fail(1, "port \(port) on \(machine.address) is still open after \(timeout) s (held by '\(machine.owner(of: port)!.command)')",
+                     status: .timedOut, duration: Double(timeout))
+            } else {
+                ok("", 0.2)
+            }
         case .waitForLogLine(let wait): waitForLogLine(wait)
         case .shell(let command): fail(126, "the rehearsal has no model of '\(command)'")
         }

@@ -30,6 +30,9 @@ struct AddNode: ParsableCommand {
         guard let current = running ?? scenario.runningPath else {
             throw ValidationError("name the running deployment with `running:` in \(target) or --running")
         }
+        if RemoveNodePlan.removesHosts(current: try loadOrExit(current), target: scenario) {
+            throw ValidationError("\(target) only removes hosts of \(current): use remove-node for a scale-in")
+        }
         var job = ValidateJob(path: target)
         job.reportDirectory = report.reportDirectory
         job.timestamp = try report.date()

@@ -111,5 +111,24 @@ import TestSupport
         try Self.check(["d4", "d5"], h, machineOf: machineOf, cluster: target.cluster, calls: added, facts: ["d4": d4, "d5": d5])
         // The running instances' containers were not recreated or restarted.
         #expect(!added.contains { $0.tool == "docker" && ["run", "rm", "stop"].contains($0.args.first ?? "") && !["d4", "d5"].contains($0.host) })
+
+        // Scale-in back to 2P2D: the proxy is restarted without D2, then d4 and d5 are drained and removed.
+        let beforeRemoval = h.calls().count
+        let smaller = try Self.scenario(h, inventory: twoByTwo, name: "smaller", running: "target")
+        var removal = RemoveNodeJob(current: target, target: smaller, reportPath: h.dir + "/remove-node.xml")
+        removal.settings = settings
+        removal.print = { _ in }
+        let removed = removal.run()
+        #expect(removed.status == 0, "\(removed.run?.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
+        let removalCalls = Array(h.calls().dropFirst(beforeRemoval))
+        let dockerCalls = removalCalls.filter { $0.tool == "docker" }.map { "\($0.host) \($0.args.first ?? "")" }
+        // The proxy's restart comes first, then the leaving machines' drain and removal; nothing else is touched.
+        let firstOnLeaving = try #require(dockerCalls.firstIndex { $0.hasPrefix("d4 ") || $0.hasPrefix("d5 ") })
+        #expect(dockerCalls[..<firstOnLeaving].allSatisfy { $0.hasPrefix("p0 ") }, "\(dockerCalls)")
+        #expect(Set(dockerCalls[firstOnLeaving...].map { String($0.prefix(2)) }) == ["d4", "d5"], "\(dockerCalls)")
+        #expect(dockerCalls.contains("d4 rm") && dockerCalls.contains("d5 rm"))
+        // The new proxy script lists D0 and D1 only.
+        let proxyScript = try String(contentsOfFile: h.machineRoot("p0") + "/tmp/scripts_path/run_proxy_server.sh", encoding: .utf8)
+        #expect(!proxyScript.contains("127.0.0.7") && proxyScript.contains("127.0.0.5:9100@15"))
     }
 }

@@ -168,3 +168,45 @@ import TestSupport
         #expect(plan.problems.first?.message.contains("joins the running decode instance D1") == true)
     }
 }
+
+/// Scale-in under the elastic template, as its README describes it: the proxy restarted without the
+/// leaving instance, then its servers drained with SIGTERM and its containers removed.
+@Suite struct ElasticScaleInTests {
+    @Test func aDecodeInstanceLeavesWithoutTouchingTheOthers() throws {
+        let rehearsal = RemoveNodeRehearsal.run(current: try ElasticFlavourTests.load("2p2d-elastic"),
+                                                target: try ElasticFlavourTests.load("elastic-scale-in-decode"))
+        #expect(rehearsal.plan.ok, "\(rehearsal.plan.problems.map(\.description))")
+        let run = try #require(rehearsal.run)
+        #expect(run.succeeded, "\(run.failure.map { "\($0.step.id) on \($0.host): \($0.message)" } ?? "")")
+        #expect(rehearsal.plan.removed.map(\.name) == ["d2", "d3"])
+        // The proxy stops routing to D1 before D1's servers are told to stop.
+        let ids = run.steps.filter { $0.results.contains { $0.status == .ok } }.map(\.step.id)
+        #expect(ids.firstIndex(of: "wait-proxy")! < ids.firstIndex(of: "terminate-servers")!)
+        #expect(rehearsal.upstreamsBefore.count == 66)
+        #expect(rehearsal.upstreamsAfter.count == 34)
+        #expect(!rehearsal.upstreamsAfter.contains { $0.hasPrefix("127.0.0.5:") || $0.hasPrefix("127.0.0.6:") })
+        #expect(rehearsal.proxyOutage != nil)
+        let changes = rehearsal.before.diff(to: rehearsal.after)
+        for machine in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] { #expect(changes[machine]?.isEmpty ?? true, "\(machine)") }
+        for address in ["127.0.0.5", "127.0.0.6"] {
+            let machine = try #require(rehearsal.world.machines[address])
+            #expect(machine.containers.isEmpty, "\(address) keeps a container")
+            #expect(machine.ports.isEmpty, "\(address) still listens")
+        }
+    }
+
+    @Test func preconditionsRefuseWhatCannotBeRemoved() throws {
+        let running = try ElasticFlavourTests.load("2p2d-elastic")
+        let half = RemoveNodePlan(current: running, target: try ElasticFlavourTests.load("elastic-scale-in-half-instance"))
+        #expect(half.problems.map(\.code) == ["OMS212"])
+        // The main flavour has no scale-in procedure.
+        var mainRunning = running, mainTarget = try ElasticFlavourTests.load("elastic-scale-in-decode")
+        mainRunning.settings.flavour = .main
+        mainTarget.settings.flavour = .main
+        #expect(RemoveNodePlan(current: mainRunning, target: mainTarget).problems.map(\.code).contains("OMS211"))
+        // Removing every D host leaves nothing to decode.
+        var noDecode = try ElasticFlavourTests.load("elastic-scale-in-decode")
+        noDecode.inventory.hosts.removeAll { $0.role == .decode }
+        #expect(RemoveNodePlan(current: running, target: noDecode).problems.map(\.code).contains("OMS213"))
+    }
+}

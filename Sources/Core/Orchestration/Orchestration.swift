@@ -61,6 +61,22 @@ public enum Orchestration {
         return AddNodeResult(run: result, rollback: rollback)
     }
 
+    /// Runs a scale-in: the proxy restart on the target cluster, then, once it is up, the leaving hosts'
+    /// drain and removal on the running cluster (`removalBackend` connects to them). Nothing happens to
+    /// the leaving hosts while the proxy may still route to them.
+    public static func removeNodes(plan: RemoveNodePlan, backend: Backend, removalBackend: () -> Backend,
+                                   hooks: Hooks = Hooks()) -> RunResult {
+        let target = plan.target.cluster
+        let proxy = run(cluster: target, steps: ScaleInPlaybook.proxySteps(for: target), backend: backend,
+                        options: RunOptions(limit: Set(target.proxy.map(\.name))), hooks: hooks)
+        guard proxy.succeeded else { return proxy }
+        var next = hooks
+        next.startTime = max(hooks.startTime, proxy.duration)
+        let removal = run(cluster: plan.current.cluster, steps: ScaleInPlaybook.removalSteps(removed: Set(plan.removed.map(\.name))),
+                          backend: removalBackend(), options: RunOptions(limit: Set(plan.removed.map(\.name))), hooks: next)
+        return RunResult(steps: proxy.steps + removal.steps, failure: removal.failure)
+    }
+
     private static func run(cluster: Cluster, steps: [Step], backend: Backend, options: RunOptions, hooks: Hooks) -> RunResult {
         let runner = Runner(cluster: cluster, steps: steps, backend: backend, options: options)
         runner.onStep = hooks.onStep

@@ -43,6 +43,8 @@ public enum Operation: Sendable, Hashable {
     case makeLocalDirectory(String)
     /// Poll until every port accepts TCP connections on the host, or fail after `timeoutSeconds`.
     case waitForPorts(host: String, ports: [Int], timeoutSeconds: Int)
+    /// Poll until no port accepts TCP connections on the host any more, or fail after `timeoutSeconds`.
+    case waitForPortsClosed(host: String, ports: [Int], timeoutSeconds: Int)
     /// Poll a file in a container until it holds a line with `text`, or fail after `timeoutSeconds`.
     case waitForLogLine(LogWait)
     /// A command line with no model: no step renders it, the simulator refuses it, and the SSH backend runs
@@ -61,7 +63,7 @@ public enum Operation: Sendable, Hashable {
 
     public var place: Place {
         switch self {
-        case .connect, .writeFile, .pushTree, .fetchFile, .pullTree, .waitForPorts: return .none
+        case .connect, .writeFile, .pushTree, .fetchFile, .pullTree, .waitForPorts, .waitForPortsClosed: return .none
         case .resetLocalDirectory, .makeLocalDirectory: return .executor
         default: return .host
         }
@@ -76,6 +78,8 @@ public enum Operation: Sendable, Hashable {
         case .fetchFile(let r, let l): return "fetch \(r) -> \(l)"
         case .pullTree(let r, let l, let c): return "pull \(r)\(c ? "/" : "") -> \(l)"
         case .waitForPorts(let h, let ports, let t): return "wait for \(h) ports \(ports.map(String.init).joined(separator: ",")) (\(t)s)"
+        case .waitForPortsClosed(let h, let ports, let t):
+            return "wait until \(h) ports \(ports.map(String.init).joined(separator: ",")) are closed (\(t)s)"
         default:
             let text = command ?? ""
             return place == .executor ? "local: " + text : text

@@ -5,7 +5,7 @@ extension Operation {
     public var command: String? {
         let q = Shell.quote
         switch self {
-        case .connect, .writeFile, .pushTree, .fetchFile, .pullTree, .waitForPorts:
+        case .connect, .writeFile, .pushTree, .fetchFile, .pullTree, .waitForPorts, .waitForPortsClosed:
             return nil
         case .shell(let command):
             return command
@@ -112,6 +112,9 @@ extension ContainerProgram {
                 + "-v 2 -eviction_high_watermark_ratio=0.8 -eviction_ratio=0.1 > \(q(log)) 2>&1 &"
         case .makeExecutable(let path):
             return "chmod +x " + q(path)
+        case .terminateServers:
+            // pkill exits 1 when nothing matched: a node with no server left is already drained.
+            return "pkill -TERM -f vllm; [ $? -le 1 ]"
         }
     }
 }

@@ -63,6 +63,9 @@ public enum ContainerProgram: Sendable, Hashable {
     case mooncakeMaster(address: String, rpcPort: Int, metricsPort: Int, log: String)
     /// `chmod +x` a file.
     case makeExecutable(String)
+    /// SIGTERM to every vLLM process in the container: the servers finish their requests and exit (the
+    /// elastic template's scale-in; never SIGKILL, which would drop the requests in flight).
+    case terminateServers
 }
 
 /// Files in one directory whose names are `prefix`, one or more digits, then `suffix`.

@@ -45,4 +45,6 @@ public struct Step: Sendable, Hashable {
 public enum PlaybookKind: String, Sendable, Hashable {
     case main
     case addNode = "add-node"
+    /// The scale-in steps omnisim runs for the elastic template's README procedure.
+    case scaleIn = "scale-in"
 }

@@ -69,12 +69,16 @@ public enum StepAction: Sendable, Hashable {
     case bindCPUs
     /// Add-node: record whether the host's containers exist (registers `existing_containers`).
     case inspectContainers
+    /// Scale-in: SIGTERM to the host's vLLM servers.
+    case terminateServers
+    /// Scale-in: wait until the host's API ports are closed (replaces the elastic template's 30 s pause).
+    case waitForServersStopped
 
     /// True for steps that only wait for something to happen and change nothing: an interrupt may abandon
     /// them at once, where a command that changes a host gets time to finish.
     public var onlyWaits: Bool {
         switch self {
-        case .connect, .waitForServers, .waitForProxy, .waitForServerLog: return true
+        case .connect, .waitForServers, .waitForProxy, .waitForServerLog, .waitForServersStopped: return true
         default: return false
         }
     }
@@ -83,7 +87,8 @@ public enum StepAction: Sendable, Hashable {
     /// commands, and readiness probes made from the executor.
     public var needsConnection: Bool {
         switch self {
-        case .connect, .setFacts, .prepareStaging, .makeExecutorLogDirectory, .waitForServers, .waitForProxy: return false
+        case .connect, .setFacts, .prepareStaging, .makeExecutorLogDirectory, .waitForServers, .waitForProxy, .waitForServersStopped:
+            return false
         default: return true
         }
     }

@@ -142,6 +142,12 @@ public struct StepRenderer: Sendable {
             return .operations([.waitForLogLine(LogWait(container: container, path: paths.hostLogs(host) + "/server_0.log",
                                                         text: "Application startup complete", timeoutSeconds: Int(step.timeout),
                                                         intervalSeconds: 20))])
+        case .terminateServers:
+            return .operations([exec(.terminateServers)])
+        case .waitForServersStopped:
+            let ports = cluster.apiPorts(host)
+            guard !ports.isEmpty else { return .skip("'\(host.name)' runs no API server") }
+            return .operations([.waitForPortsClosed(host: host.address, ports: ports, timeoutSeconds: Int(step.timeout))])
         case .makeBindScriptExecutable:
             return .operations([exec(.makeExecutable(Paths.containerScripts + "/bind_cpu.sh"))])
         case .bindCPUs:

@@ -58,28 +58,42 @@ public struct ValidateJob {
     /// An add-node scenario: rehearse the running deployment, then the addition.
     public func addNode(running: String, target: Scenario) -> Outcome { addNodeReport(running: running, target: target).outcome }
 
+    /// A scenario with `running:` rehearses a change of a running deployment: an addition, or a scale-in
+    /// when the target only drops hosts.
     func addNodeReport(running: String, target: Scenario) -> (outcome: Outcome, report: TestReport?) {
         guard let current = ScenarioLoader.load(path: running, report: print) else { return (.unusable, nil) }
+        if RemoveNodePlan.removesHosts(current: current, target: target) {
+            let rehearsal = RemoveNodeRehearsal.run(current: current, target: target)
+            return writeChange(target: target, kind: "Scale-in", current: current, summary: rehearsal.summary(),
+                               expectations: rehearsal.expectations, report: rehearsal.report(timestamp: timestamp),
+                               world: rehearsal.world, passed: rehearsal.meetsExpectations)
+        }
         let rehearsal = AddNodeRehearsal.run(current: current, target: target, options: options)
-        for line in rehearsal.summary() { print(line) }
-        for outcome in rehearsal.expectations {
+        return writeChange(target: target, kind: "Add-node", current: current, summary: rehearsal.summary(),
+                           expectations: rehearsal.expectations, report: rehearsal.report(timestamp: timestamp),
+                           world: rehearsal.world, passed: rehearsal.meetsExpectations)
+    }
+
+    private func writeChange(target: Scenario, kind: String, current: Scenario, summary: [String], expectations: [ExpectationOutcome],
+                             report: TestReport, world: World, passed: Bool) -> (outcome: Outcome, report: TestReport?) {
+        for line in summary { print(line) }
+        for outcome in expectations {
             print("\(target.name): expectation (\(outcome.summary)): \(outcome.held ? "held" : "NOT MET: " + outcome.detail)")
         }
-        let report = rehearsal.report(timestamp: timestamp)
         do {
             try JUnitWriter.write(report, to: junitPath ?? "\(reportDirectory)/\(target.name).xml")
-            try AtomicFile.stream("\(reportDirectory)/\(target.name)/state.json") { try StateSummary.writeJSON(of: rehearsal.world, to: $0) }
+            try AtomicFile.stream("\(reportDirectory)/\(target.name)/state.json") { try StateSummary.writeJSON(of: world, to: $0) }
             try AtomicFile.replaceDirectory("\(reportDirectory)/\(target.name)/hosts") {
-                try HostFiles.write(of: rehearsal.world, cluster: target.cluster, into: $0)
+                try HostFiles.write(of: world, cluster: target.cluster, into: $0)
             }
-            try AtomicFile.write("# \(target.name)\n\nAdd-node rehearsal on top of `\(current.name)`.\n\n```\n"
-                                 + rehearsal.summary().joined(separator: "\n") + "\n```\n", to: "\(reportDirectory)/\(target.name).md")
+            try AtomicFile.write("# \(target.name)\n\n\(kind) rehearsal on top of `\(current.name)`.\n\n```\n"
+                                 + summary.joined(separator: "\n") + "\n```\n", to: "\(reportDirectory)/\(target.name).md")
         } catch {
             print("\(target.name): error: cannot write reports: \(error)")
             return (.unusable, nil)
         }
-        print("\(target.name): \(rehearsal.meetsExpectations ? "PASSED" : "FAILED")")
-        return (rehearsal.meetsExpectations ? .passed : .failed, report)
+        print("\(target.name): \(passed ? "PASSED" : "FAILED")")
+        return (passed ? .passed : .failed, report)
     }
 
     /// Writes the JUnit report, the summary page, the state summary, the exported ranktables and the files

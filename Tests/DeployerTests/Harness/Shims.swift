@@ -64,8 +64,14 @@ enum Shims {
           if [ -n "$ports" ]; then
             setsid python3 "$OMNISIM_STATE/listen.py" "$OMNISIM_FAKE_ADDR" $ports < /dev/null > /dev/null 2>&1 &
             echo $! >> "$OMNISIM_STATE/listeners.pids"
+            # The container's vLLM servers, for a later SIGTERM.
+            case "$script" in *vllm_run_for_*) echo $! >> "$state/$name.servers" ;; esac
           fi
         fi
+        # SIGTERM to the container's vLLM servers: their listeners stop.
+        case "$script" in
+          *"pkill -TERM -f vllm"*) [ -f "$state/$name.servers" ] && xargs -r kill < "$state/$name.servers"; rm -f "$state/$name.servers" ;;
+        esac
         exit 0 ;;
     esac
     """
