@@ -91,7 +91,13 @@ import Testing
         for file in files {
             let scenario = try ScenarioLoader.load(path: "\(Self.scenarios)/\(file)")
             if let running = scenario.runningPath {
-                let r = AddNodeRehearsal.run(current: try ScenarioLoader.load(path: running), target: scenario)
+                let current = try ScenarioLoader.load(path: running)
+                if RemoveNodePlan.removesHosts(current: current, target: scenario) {
+                    let r = RemoveNodeRehearsal.run(current: current, target: scenario)
+                    #expect(r.meetsExpectations, "\(file): \(r.expectations.map(\.detail))")
+                    continue
+                }
+                let r = AddNodeRehearsal.run(current: current, target: scenario)
                 #expect(r.meetsExpectations, "\(file): \(r.expectations.map(\.detail))")
             } else {
                 let r = Rehearsal.run(scenario)
