@@ -142,6 +142,10 @@ extension OperationRun {
         guard let base = Int(vars["BASE_API_PORT"] ?? ""), let servers = Int(vars["NUM_SERVERS"] ?? "") else {
             return startFailed("pd_run.sh", "pd_run.sh hands start_api_servers.py a non-numeric --base-api-port or --num-servers")
         }
+        // Each decode server runs tensor-parallel over its own TP devices of the visible ones.
+        if host.role == .decode, let tp = Int(vars["TP"] ?? ""), tp > 1, servers * tp > devices.count {
+            return startFailed("pd_run.sh", "\(servers) decode servers with --tp \(tp) need \(servers * tp) devices, but \(host.address) gives them \(devices.count): the servers cannot claim their devices")
+        }
         if let owner = machine.owner(of: base) {
             return startFailed("pd_run.sh", "API port \(base) on \(host.address) is already used by '\(owner.command)': start_api_servers.py aborts")
         }
