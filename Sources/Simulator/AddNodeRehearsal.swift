@@ -99,27 +99,12 @@ public struct AddNodeRehearsal {
         let name = plan.target.name
         let builder = ReportBuilder(scenario: name, timestamp: timestamp)
         var report = TestReport(name: "omnisim add-node \(name)")
-        var pre = plan.problems.map { p in
-            TestCase(name: "\(p.code) precondition", classname: "omnisim.\(name).add-node.preconditions",
-                     outcome: .failure(message: p.message, type: p.code, details: p.description))
-        }
-        if pre.isEmpty { pre = [TestCase(name: "all preconditions hold", classname: "omnisim.\(name).add-node.preconditions")] }
-        report.suites.append(TestSuite(name: "add-node.preconditions", timestamp: timestamp, cases: pre))
+        report.suites.append(ChangeReport.preconditions(plan.problems, kind: "add-node", scenario: name, timestamp: timestamp))
         if let run { report.suites += builder.stepSuites(run) }
-        let changes = before.diff(to: after)
-        let proxyMachines = Set(plan.target.cluster.proxy.map(\.address))
-        let newMachines = Set(plan.added.map(\.address))
-        var state: [TestCase] = []
-        for machine in changes.keys.sorted() where machine != "executor" {
-            var c = TestCase(name: "state of \(machine)", classname: "omnisim.\(name).add-node.state")
-            c.systemOut = changes[machine]!.joined(separator: "\n")
-            if !changes[machine]!.isEmpty && !proxyMachines.contains(machine) && !newMachines.contains(machine) {
-                c.outcome = .failure(message: "a machine of the running instance changed", type: "state", details: c.systemOut)
-            }
-            state.append(c)
-        }
-        report.suites.append(TestSuite(name: "add-node.state", timestamp: timestamp, cases: state,
-                                       systemOut: summary().joined(separator: "\n")))
+        let mayChange = Set(plan.target.cluster.proxy.map(\.address)).union(plan.added.map(\.address))
+        report.suites.append(ChangeReport.state(before: before, after: after, mayChange: mayChange,
+                                                failure: "a machine of the running instance changed", kind: "add-node",
+                                                scenario: name, timestamp: timestamp, summary: summary()))
         if !plan.target.expectations.isEmpty { report.suites.append(builder.expectationSuite(expectations)) }
         builder.markExpectedFailures(&report, expectations: expectations)
         return report

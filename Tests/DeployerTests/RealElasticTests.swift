@@ -38,11 +38,7 @@ import TestSupport
                                                   with: "    ansible_ssh_private_key_file: \(h.clientKey)\n    ansible_port: \(h.port)")
         try inventory.write(toFile: h.dir + "/\(name)-inventory.yml", atomically: true, encoding: .utf8)
         let fs = h.fileSystemRoot
-        let code = fs + "/data/local_code_path/omniinfer"
-        for file in ["infer_engines/vllm/setup.py", "tools/scripts/pd_run.sh", "setup.py"] {
-            try FileManager.default.createDirectory(atPath: (code + "/" + file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try "# \(file)\n".write(toFile: code + "/" + file, atomically: true, encoding: .utf8)
-        }
+        try RealLaunchReplayTests.makeCodeTree(under: fs)
         let settings = [
             "LOG_PATH: \(fs)/data/log_path", "MODEL_PATH: \(fs)/data/models/DeepSeek-R1-w8a8-fusion",
             "LOG_PATH_IN_EXECUTOR: \(fs)/data/log_path_in_executor", "CODE_PATH: \(fs)/data/local_code_path",

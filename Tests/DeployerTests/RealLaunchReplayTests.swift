@@ -62,11 +62,7 @@ import TestSupport
             of: "    ansible_ssh_private_key_file: /path/to/key.pem  # Private key path on the executor",
             with: "    ansible_ssh_private_key_file: \(h.clientKey)\n    ansible_port: \(h.port)")
         try inventory.write(toFile: h.dir + "/\(name)-inventory.yml", atomically: true, encoding: .utf8)
-        let code = fs + "/data/local_code_path/omniinfer"
-        for file in ["infer_engines/vllm/setup.py", "tools/scripts/pd_run.sh", "setup.py"] {
-            try FileManager.default.createDirectory(atPath: (code + "/" + file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try "# \(file)\n".write(toFile: code + "/" + file, atomically: true, encoding: .utf8)
-        }
+        try makeCodeTree(under: fs)
         let settings = [
             "LOG_PATH: \(fs)/data/log_path", "MODEL_PATH: \(fs)/data/models/DeepSeek-R1-w8a8-fusion",
             "LOG_PATH_IN_EXECUTOR: \(fs)/data/log_path_in_executor", "CODE_PATH: \(fs)/data/local_code_path",
@@ -76,6 +72,15 @@ import TestSupport
         try "name: \(name)\ninventory: \(name)-inventory.yml\nsettings:\n\(settings.map { "  " + $0 }.joined(separator: "\n"))\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         return try ScenarioLoader.load(path: path)
+    }
+
+    /// The executor's code checkout the deployment synchronises: the few files the steps read.
+    static func makeCodeTree(under fs: String) throws {
+        let code = fs + "/data/local_code_path/omniinfer"
+        for file in ["infer_engines/vllm/setup.py", "tools/scripts/pd_run.sh", "setup.py"] {
+            try FileManager.default.createDirectory(atPath: (code + "/" + file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try "# \(file)\n".write(toFile: code + "/" + file, atomically: true, encoding: .utf8)
+        }
     }
 
     static func backend(_ h: SSHDHarness) -> SSHBackend {

@@ -56,7 +56,7 @@ extension StepRenderer {
                 EnvVar("NODE_IP_LIST", instance.nodeIPList),
             ]
             if settings.usesOmniProxy { env.append(EnvVar(EnvName.useOmniProxy, settings.useOmniProxy)) }
-        case .decode(let server) where settings.flavour == .elastic:
+        case .decode(let server):
             let instance = cluster.decodeInstance(of: host)
             env += [
                 EnvVar("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode),
@@ -66,25 +66,16 @@ extension StepRenderer {
                 EnvVar("HOST_IP", server.hostIP),
                 EnvVar("MASTER_PORT", String(host.nodePort)),
                 EnvVar("API_PORT", String(server.apiPort)),
-                EnvVar("DECODE_SERVER_IP_LIST_BY_GROUP", instance.serverIPList),
-                EnvVar("DECODE_SERVER_IP_LIST_ALL", decode.serverIPList),
-                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
-                EnvVar(EnvName.socketInterface, interface),
-                EnvVar("NUM_SERVERS", String(server.deviceCount)),
-                EnvVar("HOST", host.name),
             ]
-        case .decode(let server):
+            if settings.flavour == .elastic {
+                env += [EnvVar("DECODE_SERVER_IP_LIST_BY_GROUP", instance.serverIPList),
+                        EnvVar("DECODE_SERVER_IP_LIST_ALL", decode.serverIPList),
+                        EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum))]
+            } else {
+                env += [EnvVar("SERVER_IP_LIST", decode.serverIPList), EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
+                        EnvVar(EnvName.decodePodNum, String(decode.podCount))]
+            }
             env += [
-                EnvVar("MODEL_LEN_MAX_DECODE", settings.modelLenMaxDecode),
-                EnvVar(EnvName.serverList(.decode), server.devices),
-                EnvVar("DECODE_TENSOR_PARALLEL_SIZE", settings.decodeTensorParallelSize),
-                EnvVar("DECODE_DATA_PARALLEL_SIZE", decode.deviceLists),
-                EnvVar("HOST_IP", server.hostIP),
-                EnvVar("MASTER_PORT", String(host.nodePort)),
-                EnvVar("API_PORT", String(server.apiPort)),
-                EnvVar("SERVER_IP_LIST", decode.serverIPList),
-                EnvVar(EnvName.prefillPodNum, String(d.prefillPodNum)),
-                EnvVar(EnvName.decodePodNum, String(decode.podCount)),
                 EnvVar(EnvName.socketInterface, interface),
                 EnvVar("NUM_SERVERS", String(server.deviceCount)),
                 EnvVar("HOST", host.name),
