@@ -27,6 +27,7 @@ struct AddNode: ParsableCommand {
 
     func run() throws {
         let scenario = try loadOrExit(target)
+        try tags.check(known: scenario.settings.flavour == .elastic ? ElasticPlaybook.knownTags : AddNodePlaybook.knownTags)
         guard let current = running ?? scenario.runningPath else {
             throw ValidationError("name the running deployment with `running:` in \(target) or --running")
         }

@@ -154,3 +154,22 @@ import Testing
         #expect(Set(all).count == all.count)
     }
 }
+
+/// OMS127 on machines that hold several P or D hosts.
+@Suite struct SharedMachineDeviceTests {
+    @Test func overlappingDevicesOnOneMachineAreRefused() {
+        var hosts = TestHosts.twoPOneD
+        // d0 moves onto p0's machine with p0's devices.
+        let p0 = hosts[0]
+        let i = hosts.firstIndex { $0.role == .decode }!
+        hosts[i].address = p0.address
+        let findings = RuleSet.check(Cluster(hosts: hosts)).filter { $0.code == "OMS127" }
+        #expect(findings.count == 1)
+        #expect(findings.first?.subject == "machine \(p0.address)")
+        #expect(findings.first?.message.contains("is given to both '\(p0.name)' and '\(hosts[i].name)'") == true)
+        // The same machine with split devices passes.
+        hosts[i].server?.devices = "8,9"
+        hosts[0].server?.devices = "0,1"
+        #expect(RuleSet.check(Cluster(hosts: hosts)).filter { $0.code == "OMS127" }.isEmpty)
+    }
+}

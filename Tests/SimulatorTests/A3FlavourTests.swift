@@ -53,6 +53,7 @@ import TestSupport
                 }
             }
             #expect(commands.count == 2, "\(e.host): one container, one server start")
+            #expect(commands.first?.contains("--name you_name_omni_infer_prefill_\(e.host) ") == true, "\(e.host)")
             // The machine as the earlier steps leave it: the log directories, the scripts and the code.
             let directories = ["/data/log_path/a", "/data/log_path/b", "/tmp/scripts_path", Paths.containerScripts]
             let starts = try LaunchReplay.run(commands: commands, files: files, directories: directories)

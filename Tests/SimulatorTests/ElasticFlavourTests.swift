@@ -49,7 +49,9 @@ import TestSupport
         let runs = rehearsal.transcript.compactMap { entry -> ContainerRun? in
             if case .runContainer(let run) = entry.operation { return run } else { return nil }
         }
-        #expect(runs.count == 7)
+        #expect(runs.map(\.name).sorted() == ["you_name_omni_infer_decode_d0", "you_name_omni_infer_decode_d1", "you_name_omni_infer_decode_d2",
+                                               "you_name_omni_infer_decode_d3", "you_name_omni_infer_prefill_p0", "you_name_omni_infer_prefill_p1",
+                                               "you_name_omni_infer_proxy_c0"])
         for run in runs {
             #expect(!run.mounts.contains(DeploymentSettings().ranktableSavePath), "\(run.name)")
             #expect(!run.environment.contains { $0.name == EnvName.ranktableSavePath }, "\(run.name)")
@@ -94,6 +96,7 @@ import TestSupport
         #expect(RunOptions(tags: ["ranktable"]).unknownTag(in: .elastic)?.contains("unknown tag 'ranktable'") == true)
         #expect(RunOptions(tags: ["ranktable"]).unknownTag(in: .main) == nil)
         #expect(RunOptions(tags: ["add_node"]).unknownTag(in: .elastic) == nil)
+        #expect(RunOptions(tags: ["delete_node"]).unknownTag(in: .elastic)?.contains("omnisim remove-node") == true)
     }
 
     /// The other elastic sample scenarios fail for their stated reasons.

@@ -98,3 +98,43 @@ struct DecodeTensorParallelRule: Rule {
                         hint: "keep DECODE_TENSOR_PARALLEL_SIZE at 1 with this template", at: cluster.settingLocations["DECODE_TENSOR_PARALLEL_SIZE"])]
     }
 }
+
+/// OMS127: servers of different hosts on one machine need disjoint devices: two prefill instances of an A3
+/// machine, or a P and a D instance sharing a machine. Each machine shared by several P or D hosts is a
+/// subject.
+struct SharedMachineDeviceRule: Rule {
+    let code = "OMS127"
+    let title = "hosts sharing a machine use disjoint devices"
+    let area = RuleArea.devices
+
+    /// The P and D hosts of each machine that holds more than one, in first-seen machine order.
+    private func sharedMachines(_ cluster: Cluster) -> [(address: String, hosts: [Host])] {
+        var order: [String] = []
+        var byMachine: [String: [Host]] = [:]
+        for host in cluster.hosts where host.role != .proxy {
+            if byMachine[host.address] == nil { order.append(host.address) }
+            byMachine[host.address, default: []].append(host)
+        }
+        return order.compactMap { byMachine[$0]!.count > 1 ? ($0, byMachine[$0]!) : nil }
+    }
+
+    func subjects(_ cluster: Cluster) -> [String] { sharedMachines(cluster).map { "machine \($0.address)" } }
+
+    func check(_ cluster: Cluster) -> [Finding] {
+        var findings: [Finding] = []
+        for (address, hosts) in sharedMachines(cluster) {
+            var owner: [String: String] = [:]
+            for host in hosts {
+                for id in host.deviceIDs where !id.isEmpty {
+                    if let other = owner[id], other != host.name {
+                        findings.append(finding("machine \(address)", "NPU \(id) of \(address) is given to both '\(other)' and '\(host.name)': the second server to start finds it in use",
+                                                hint: "give each host of a machine its own devices", at: host.location(of: "ascend_rt_visible_devices")))
+                        break
+                    }
+                    owner[id] = owner[id] ?? host.name
+                }
+            }
+        }
+        return findings
+    }
+}

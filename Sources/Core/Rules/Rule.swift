@@ -54,7 +54,7 @@ public enum RuleSet {
     public static let all: [any Rule] = [
         ProxyGroupRule(), PrefillFirstRule(), DecodeMasterFirstRule(), DecodeHostIPRule(),
         PrefillFollowerOrderRule(), PrefillInstancePerMachineRule(), KVRankRule(),
-        DeviceFormatRule(), DeviceDuplicateRule(), RanktableNameRule(), DecodeTensorParallelRule(),
+        DeviceFormatRule(), DeviceDuplicateRule(), SharedMachineDeviceRule(), RanktableNameRule(), DecodeTensorParallelRule(),
         PortCollisionRule(), PortRangeRule(), ProxyPortRule(), LMCachePortsRule(),
         BalancerRule(), ConnectorRule(), SafeValuesRule(),
         ElasticDecodeGroupRule(), ElasticDecodeKVRankRule(), ElasticPrefillDecodeListRule(), ElasticConnectorRule(),

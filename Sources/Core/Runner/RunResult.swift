@@ -14,6 +14,11 @@ public struct RunOptions: Sendable {
     /// The first `--tags`/`--skip-tags` value no step of `flavour` carries, as an error message; nil when
     /// every tag is known.
     public func unknownTag(in flavour: Flavour) -> String? {
+        if flavour == .elastic && tags.contains("delete_node") {
+            // The template's own scale-in block adds the leaving IPs to a group no host of the play is in, so
+            // it stops nothing, after restarting the proxy; it also needs `-e delete_node_ip=…`.
+            return "the elastic template's delete_node block stops nothing (it adds the leaving IPs to a group that no host of the play is in); use `omnisim remove-node`, which follows the template's README"
+        }
         let known = flavour.knownTags
         guard let tag = tags.union(skipTags).sorted().first(where: { !known.contains($0) }) else { return nil }
         return "unknown tag '\(tag)' for the \(flavour.rawValue) flavour (\(flavour.templateName)); known tags: \(known.joined(separator: ", "))"
