@@ -1,6 +1,6 @@
-/// Values the upstream templates render for their sample inventories, as stated (with commit and path) in
-/// the upstream facts file: what each host's pd_run.sh must be handed. Tests of both backends check the
-/// launches they replay against these.
+/// Values the upstream omni-infer templates (zhengjinhuan/omni-infer @ 0d409dfc,
+/// tools/ansible/template/) render for their sample inventories, their Jinja evaluated per host: what each
+/// host's pd_run.sh must be handed. Tests of both backends check the launches they replay against these.
 public enum UpstreamFacts {
     /// pd_run.sh's `--option value` pairs, by option.
     public static func options(_ argv: [String]) -> [String: String] {
