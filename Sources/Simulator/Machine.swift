@@ -33,7 +33,15 @@ public final class Machine: @unchecked Sendable {
         self.files = FileStore(copying: startingFiles)
         self.images = Set(spec.images ?? [defaultImage])
         self.pullable = spec.pullable
-        npus = base.deviceAddresses(spec.deviceIP, octet: DeviceIPTemplate.octet(of: address) ?? 0, count: spec.npus)
+        npus = spec.deviceIPs ?? base.deviceAddresses(spec.deviceIP, octet: DeviceIPTemplate.octet(of: address) ?? 0, count: spec.npus)
+        busyNPUs = Set(spec.busyNPUs)
+        fullPaths = spec.fullPaths
+        for (name, image) in spec.containers.sorted(by: { $0.key < $1.key }) {
+            containers[name] = SimContainer(name: name, image: image, env: [:], mounts: [])
+        }
+        for (port, command) in spec.listening.sorted(by: { $0.key < $1.key }) {
+            _ = start(SimProcess(pid: 0, command: command, container: nil, ports: [port], readyAt: 0))
+        }
     }
 
     /// What new machines start from: the usual directories, with or without the model's weights, shared

@@ -13,11 +13,17 @@ struct Validate: ParsableCommand {
     @Option(help: "JUnit output file (one scenario only). Default: <report-dir>/<scenario>.xml")
     var junit: String?
 
+    @Option(help: "A machines file (`machines:` in the scenario format, e.g. a snapshot of the real machines) that replaces the scenario's description of the machines it names; one scenario only.")
+    var machines: String?
+
     @OptionGroup var report: ReportOptions
 
     func validate() throws {
         if junit != nil && scenarioFiles(paths).count > 1 {
             throw ValidationError("--junit names one file; with several scenarios use --report-dir")
+        }
+        if machines != nil && scenarioFiles(paths).count > 1 {
+            throw ValidationError("--machines describes the machines of one scenario")
         }
     }
 
@@ -34,6 +40,7 @@ struct Validate: ParsableCommand {
             job.reportDirectory = report.reportDirectory
             job.junitPath = junit
             job.timestamp = date
+            job.machinesPath = machines
             outcome = job.run()
         } else {
             var many = ValidateMany(paths: files)

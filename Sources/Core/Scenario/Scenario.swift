@@ -50,6 +50,14 @@ public struct MachinePlan: Sendable, Hashable {
         guard let patch = overrides[address] else { return defaults }
         return defaults.applying(patch)
     }
+
+    /// This plan with `snapshot` laid over it: the snapshot's description of a machine replaces this
+    /// plan's; machines the snapshot does not describe keep theirs.
+    public func overlaid(with snapshot: MachinePlan) -> MachinePlan {
+        var plan = self
+        for (address, patch) in snapshot.overrides { plan.overrides[address] = patch }
+        return plan
+    }
 }
 
 /// One simulated machine's starting state.
@@ -68,6 +76,17 @@ public struct MachineSpec: Sendable, Hashable {
     public var resolvesTo: String? = nil
     /// What `hccn_tool -i <device> -ip -g` reports for each present device.
     public var deviceIP = DeviceIPTemplate.builtIn
+    /// The present devices and their IPs as read from the machine; when set, it replaces `npus` and
+    /// `deviceIP`.
+    public var deviceIPs: [Int: String]? = nil
+    /// Devices another process holds.
+    public var busyNPUs: [Int] = []
+    /// Ports a process outside the deployment listens on, with that process.
+    public var listening: [Int: String] = [:]
+    /// Containers that exist before the run, by name, with their image.
+    public var containers: [String: String] = [:]
+    /// Directories whose file system has no space left.
+    public var fullPaths: [String] = []
 
     public init() {}
 
@@ -80,6 +99,11 @@ public struct MachineSpec: Sendable, Hashable {
         public var interface: String?
         public var resolvesTo: String?
         public var deviceIP: DeviceIPTemplate?
+        public var deviceIPs: [Int: String]?
+        public var busyNPUs: [Int]?
+        public var listening: [Int: String]?
+        public var containers: [String: String]?
+        public var fullPaths: [String]?
         public init() {}
     }
 
@@ -93,6 +117,11 @@ public struct MachineSpec: Sendable, Hashable {
         if let v = patch.interface { spec.interface = v }
         if let v = patch.resolvesTo { spec.resolvesTo = v }
         if let v = patch.deviceIP { spec.deviceIP = v }
+        if let v = patch.deviceIPs { spec.deviceIPs = v }
+        if let v = patch.busyNPUs { spec.busyNPUs = v }
+        if let v = patch.listening { spec.listening = v }
+        if let v = patch.containers { spec.containers = v }
+        if let v = patch.fullPaths { spec.fullPaths = v }
         return spec
     }
 }

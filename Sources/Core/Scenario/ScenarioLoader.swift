@@ -98,6 +98,20 @@ public enum ScenarioLoader {
         return scenario
     }
 
+    /// Reads a machines file (a snapshot of the machines' state) whose top-level key is `machines:`, in
+    /// the scenario's `machines:` format.
+    public static func loadMachines(path: String) throws -> MachinePlan {
+        let source = try YAMLSource.read(path)
+        let root = try source.compose()
+        let reader = NodeReader(source)
+        let pairs = try reader.mapping(root, what: "the machines file")
+        try reader.checkKeys(pairs, known: ["machines"], what: "the machines file")
+        guard let machines = pairs.first(where: { $0.key == "machines" }) else {
+            throw InputError(code: "OMS004", "the machines file has no 'machines'", at: source.location(root))
+        }
+        return try MachinePlanReader(reader: reader).read(machines.value)
+    }
+
     static func resolve(_ path: String, against directory: String) -> String {
         if path.hasPrefix("/") { return path }
         return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
@@ -186,7 +200,8 @@ struct MachinePlanReader {
     let reader: NodeReader
     /// The inventory's machine addresses, against which `device_ip` templates are checked.
     var addresses: [String] = []
-    static let keys = ["npus", "super_node", "images", "pullable", "model_present", "interface", "resolves_to", "device_ip"]
+    static let keys = ["npus", "super_node", "images", "pullable", "model_present", "interface", "resolves_to", "device_ip",
+                       "device_ips", "busy_npus", "listening", "containers", "full_paths"]
 
     func read(_ node: YAMLNode) throws -> MachinePlan {
         var plan = MachinePlan()
@@ -221,6 +236,38 @@ struct MachinePlanReader {
             case "device_ip":
                 patch.deviceIP = try template(pair.value)
                 templateNode = pair.value
+            case "device_ips":
+                var ips: [Int: String] = [:]
+                for entry in try reader.mapping(pair.value, what: "'device_ips'") {
+                    guard let id = Int(entry.key), (0...63).contains(id) else {
+                        throw InputError(code: "OMS006", "device id '\(entry.key)' in 'device_ips' is not a number 0-63", at: reader.source.location(entry.keyNode))
+                    }
+                    let ip = try reader.string(entry.value, what: "the IP of device \(id)")
+                    guard DeviceIPTemplate.isIPv4(ip) else {
+                        throw InputError(code: "OMS015", "the IP of device \(id) is '\(ip)', not an IPv4 address", at: reader.source.contentLocation(entry.value))
+                    }
+                    ips[id] = ip
+                }
+                patch.deviceIPs = ips
+            case "busy_npus":
+                patch.busyNPUs = try reader.sequence(pair.value, what: "'busy_npus'").map { try reader.int($0, what: "a device id", range: 0...63) }
+            case "listening":
+                var ports: [Int: String] = [:]
+                for entry in try reader.mapping(pair.value, what: "'listening'") {
+                    guard let port = Int(entry.key), (1...65535).contains(port) else {
+                        throw InputError(code: "OMS006", "'\(entry.key)' in 'listening' is not a TCP port (1-65535)", at: reader.source.location(entry.keyNode))
+                    }
+                    ports[port] = try reader.string(entry.value, what: "the process on port \(port)")
+                }
+                patch.listening = ports
+            case "containers":
+                var containers: [String: String] = [:]
+                for entry in try reader.mapping(pair.value, what: "'containers'") {
+                    containers[entry.key] = try reader.string(entry.value, what: "the image of container '\(entry.key)'")
+                }
+                patch.containers = containers
+            case "full_paths":
+                patch.fullPaths = try reader.sequence(pair.value, what: "'full_paths'").map { try reader.string($0, what: "a path") }
             default: patch.resolvesTo = try reader.string(pair.value, what: "'resolves_to'")
             }
         }

@@ -8,6 +8,9 @@ public struct ValidateJob {
     /// Explicit JUnit path; default `<reportDirectory>/<scenario>.xml`.
     public var junitPath: String?
     public var options = RunOptions()
+    /// A machines file (a snapshot of the machines' state) that replaces the scenario's description of the
+    /// machines it names.
+    public var machinesPath: String?
     /// Fixed report timestamp, for byte-identical reports.
     public var timestamp = Date()
     public var print: @Sendable (String) -> Void = { Swift.print($0) }
@@ -21,7 +24,19 @@ public struct ValidateJob {
 
     /// Runs the job and, when `keepingReport`, also returns the JUnit report it wrote, for aggregation.
     public func execute(keepingReport: Bool = true) -> (outcome: Outcome, report: TestReport?) {
-        guard let scenario = ScenarioLoader.load(path: path, report: print) else { return (.unusable, nil) }
+        guard var scenario = ScenarioLoader.load(path: path, report: print) else { return (.unusable, nil) }
+        if let machinesPath {
+            do {
+                scenario.machines = scenario.machines.overlaid(with: try ScenarioLoader.loadMachines(path: machinesPath))
+            } catch let error as InputError {
+                for d in error.diagnostics { print(d.description) }
+                return (.unusable, nil)
+            } catch {
+                print("\(machinesPath): error: OMS000: \(error)")
+                return (.unusable, nil)
+            }
+            print("\(scenario.name): machines as described in \(machinesPath)")
+        }
         if let running = scenario.runningPath { return addNodeReport(running: running, target: scenario) }
         if let note = scenario.flavourNote { print("\(scenario.name): \(note)") }
         if let error = options.unknownTag(in: scenario.settings.flavour) {
