@@ -39,8 +39,9 @@ public final class Machine: @unchecked Sendable {
         for (name, image) in spec.containers.sorted(by: { $0.key < $1.key }) {
             containers[name] = SimContainer(name: name, image: image, env: [:], mounts: [])
         }
-        for (port, command) in spec.listening.sorted(by: { $0.key < $1.key }) {
-            _ = start(SimProcess(pid: 0, command: command, container: nil, ports: [port], readyAt: 0))
+        for (port, listener) in spec.listening.sorted(by: { $0.key < $1.key }) {
+            let container = listener.container.flatMap { containers[$0] != nil ? $0 : nil }
+            _ = start(SimProcess(pid: 0, command: listener.process, container: container, ports: [port], readyAt: 0))
         }
     }
 

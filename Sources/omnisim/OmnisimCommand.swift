@@ -8,7 +8,7 @@ struct Omnisim: ParsableCommand {
         commandName: "omnisim",
         abstract: "Rehearse and perform prefill/decode-disaggregated vLLM deployments.",
         version: "0.1.0",
-        subcommands: [Validate.self, Plan.self, Deploy.self, AddNode.self, RemoveNode.self, Gate.self])
+        subcommands: [Validate.self, Plan.self, Deploy.self, AddNode.self, RemoveNode.self, Probe.self, Gate.self])
 
     static func main() {
         ProcessMemory.returnLargeBuffersPromptly()

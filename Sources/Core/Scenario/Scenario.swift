@@ -81,8 +81,9 @@ public struct MachineSpec: Sendable, Hashable {
     public var deviceIPs: [Int: String]? = nil
     /// Devices another process holds.
     public var busyNPUs: [Int] = []
-    /// Ports a process outside the deployment listens on, with that process.
-    public var listening: [Int: String] = [:]
+    /// Ports a process listens on: a process of the host's own (which the run never stops), or one inside a
+    /// listed container (which stops when the container is removed).
+    public var listening: [Int: Listener] = [:]
     /// Containers that exist before the run, by name, with their image.
     public var containers: [String: String] = [:]
     /// Directories whose file system has no space left.
@@ -101,7 +102,7 @@ public struct MachineSpec: Sendable, Hashable {
         public var deviceIP: DeviceIPTemplate?
         public var deviceIPs: [Int: String]?
         public var busyNPUs: [Int]?
-        public var listening: [Int: String]?
+        public var listening: [Int: Listener]?
         public var containers: [String: String]?
         public var fullPaths: [String]?
         public init() {}
@@ -123,6 +124,18 @@ public struct MachineSpec: Sendable, Hashable {
         if let v = patch.containers { spec.containers = v }
         if let v = patch.fullPaths { spec.fullPaths = v }
         return spec
+    }
+}
+
+/// A process listening on a port of a machine before the run.
+public struct Listener: Sendable, Hashable {
+    public var process: String
+    /// The container it runs in; nil for a process of the host's own.
+    public var container: String?
+
+    public init(process: String, container: String? = nil) {
+        self.process = process
+        self.container = container
     }
 }
 

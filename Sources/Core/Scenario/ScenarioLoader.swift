@@ -252,12 +252,21 @@ struct MachinePlanReader {
             case "busy_npus":
                 patch.busyNPUs = try reader.sequence(pair.value, what: "'busy_npus'").map { try reader.int($0, what: "a device id", range: 0...63) }
             case "listening":
-                var ports: [Int: String] = [:]
+                var ports: [Int: Listener] = [:]
                 for entry in try reader.mapping(pair.value, what: "'listening'") {
                     guard let port = Int(entry.key), (1...65535).contains(port) else {
                         throw InputError(code: "OMS006", "'\(entry.key)' in 'listening' is not a TCP port (1-65535)", at: reader.source.location(entry.keyNode))
                     }
-                    ports[port] = try reader.string(entry.value, what: "the process on port \(port)")
+                    // A process of the host's own, or `{process: …, container: …}` for one inside a container.
+                    if case .mapping = entry.value {
+                        let fields = try reader.mapping(entry.value, what: "the listener on port \(port)")
+                        try reader.checkKeys(fields, known: ["process", "container"], what: "the listener on port \(port)")
+                        let process = try fields.first { $0.key == "process" }.map { try reader.string($0.value, what: "'process'") } ?? "unknown process"
+                        let container = try fields.first { $0.key == "container" }.map { try reader.string($0.value, what: "'container'") }
+                        ports[port] = Listener(process: process, container: container)
+                    } else {
+                        ports[port] = Listener(process: try reader.string(entry.value, what: "the process on port \(port)"))
+                    }
                 }
                 patch.listening = ports
             case "containers":

@@ -44,7 +44,8 @@ final class SSHDHarness: @unchecked Sendable {
         knownHosts = dir + "/known_hosts"
         try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey])
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: dir + "/authorized_keys")
-        for (path, text) in [("docker", Shims.docker), ("hccn_tool", Shims.hccnTool), ("npu-smi", Shims.npuSmi), ("ip", Shims.ip)] {
+        for (path, text) in [("docker", Shims.docker), ("hccn_tool", Shims.hccnTool), ("npu-smi", Shims.npuSmi), ("ip", Shims.ip),
+                             ("ss", Shims.ss)] {
             try text.write(toFile: "\(dir)/shims/\(path)", atomically: true, encoding: .utf8)
             chmod("\(dir)/shims/\(path)", 0o755)
         }

@@ -20,12 +20,21 @@ enum Shims {
         for a in "$@"; do case "$a" in --format*) ;; *) if [ -f "$state/$a" ]; then echo "/$a"; else rc=1; fi ;; esac; done
         exit $rc ;;
       stop) for a in "$@"; do echo "$a"; done ;;
+      images) [ -f "$state/../images" ] && cat "$state/../images"; exit 0 ;;
+      ps)
+        for f in "$state"/*; do
+          [ -f "$f" ] || continue
+          case "$f" in *.servers|*.image) continue ;; esac
+          n=$(basename "$f"); printf 'id-%s\\t%s\\t%s\\trunning\\n' "$n" "$n" "$(cat "$f.image" 2>/dev/null)"
+        done
+        exit 0 ;;
       rm) for a in "$@"; do case "$a" in -*) ;; *) rm -f "$state/$a"; echo "$a" ;; esac; done ;;
       run)
         name=""; envs=()
         while [ $# -gt 0 ]; do case "$1" in --name) name=$2; shift ;; -e) envs+=("$2"); shift ;; esac; shift; done
         if [ -e "$state/$name" ]; then echo "docker: Conflict. The container name \\"/$name\\" is already in use." >&2; exit 125; fi
         printf '%s\\n' "${envs[@]}" > "$state/$name"
+        echo "${!#}" > "$state/$name.image"
         echo "id-$name" ;;
       cp)
         name=${2%%:*}
@@ -83,11 +92,42 @@ enum Shims {
     if [ "$1" = -i ] && [ "$3" = -ip ]; then echo "ipaddr:29.0.${OMNISIM_FAKE_ADDR##*.}.$2"; echo "netmask:255.255.255.0"; fi
     """
 
+    /// 16 NPUs of one chip each (logic ids 0-15) and their management units, in npu-smi's layouts; a state
+    /// file `npu-held` (lines `<npu> <pid> <name>`) lists processes holding NPUs.
     static let npuSmi = """
     #!/bin/bash
     \(record)
     log_call npu-smi "$@"
-    echo "npu-smi fake: 16 NPUs"
+    held="$OMNISIM_STATE/$OMNISIM_FAKE_HOST/npu-held"
+    if [ "$1 $2" = "info -m" ]; then
+      printf '        %-30s %-30s %-30s %s\\n' "NPU ID" "Chip ID" "Chip Logic ID" "Chip Name"
+      for i in $(seq 0 15); do
+        printf '        %-30s %-30s %-30s %s\\n' "$i" 0 "$i" "Ascend 910B3"
+        printf '        %-30s %-30s %-30s %s\\n' "$i" 1 - Mcu
+      done
+      exit 0
+    fi
+    echo "+---------------------------+---------------+----------------------------------------------------+"
+    echo "| NPU   Name                | Health        | Power(W)    Temp(C)           Hugepages-Usage(page)|"
+    echo "+===========================+===============+====================================================+"
+    for i in $(seq 0 15); do echo "| $i     910B3               | OK            | 90.0        40                0    / 0             |"; done
+    echo "+---------------------------+---------------+----------------------------------------------------+"
+    echo "| NPU     Chip              | Process id    | Process name             | Process memory(MB)      |"
+    echo "+===========================+===============+====================================================+"
+    if [ -f "$held" ]; then
+      while read -r npu pid name; do printf '| %-7s %-17s | %-13s | %-24s | %-23s |\\n' "$npu" 0 "$pid" "$name" 3000; done < "$held"
+    else
+      echo "| No running processes found in NPU 0                                                            |"
+    fi
+    """
+
+    /// The real `ss`, limited to the fake host's own address (one machine's listeners).
+    static let ss = """
+    #!/bin/bash
+    \(record)
+    log_call ss "$@"
+    /usr/bin/ss "$@" | grep -F " $OMNISIM_FAKE_ADDR:"
+    exit 0
     """
 
     static let ip = """
