@@ -43,6 +43,8 @@ public struct MachinePlan: Sendable, Hashable {
     public var overrides: [String: MachineSpec.Patch] = [:]
     /// The executor holds the code checkout at CODE_PATH/omniinfer.
     public var executorHasCode = true
+    /// Whether the description says so itself (`executor_has_code:`), rather than taking the default.
+    public var statesExecutorCode = false
 
     public init() {}
 
@@ -56,6 +58,7 @@ public struct MachinePlan: Sendable, Hashable {
     public func overlaid(with snapshot: MachinePlan) -> MachinePlan {
         var plan = self
         for (address, patch) in snapshot.overrides { plan.overrides[address] = patch }
+        if snapshot.statesExecutorCode { plan.executorHasCode = snapshot.executorHasCode }
         return plan
     }
 }

@@ -210,6 +210,7 @@ struct MachinePlanReader {
         for pair in try reader.mapping(node, what: "'machines'") {
             if pair.key == "executor_has_code" {
                 plan.executorHasCode = try reader.bool(pair.value, what: "'executor_has_code'")
+                plan.statesExecutorCode = true
                 continue
             }
             let (patch, templateNode) = try readPatch(pair.value, what: "machine '\(pair.key)'")
