@@ -121,13 +121,7 @@ public struct AddNodeRehearsal {
             lines.append("add-node failed at '\(failure.step.id)' on \(failure.host): \(failure.message)")
             if let rollback { lines.append("rollback: \(rollback.succeeded ? "new nodes' containers removed" : "failed: \(rollback.failure!.message)")") }
         }
-        let changes = before.diff(to: after)
-        for machine in changes.keys.sorted() {
-            let list = changes[machine]!
-            lines.append("  \(machine): \(list.isEmpty ? "unchanged" : "\(list.count) change(s)")")
-            for line in list.prefix(12) { lines.append("    \(line)") }
-            if list.count > 12 { lines.append("    … \(list.count - 12) more") }
-        }
+        lines += ChangeReport.changeLines(before: before, after: after, shown: 12)
         lines.append("  proxy upstreams: \(upstreamsBefore.count) → \(upstreamsAfter.count)")
         if let outage = proxyOutage { lines.append(String(format: "  proxy served nothing for %.1f s (simulated)", outage)) }
         if let ready = newNodesReadyBeforeProxy { lines.append("  new nodes ready before the proxy routed to them: \(ready ? "yes" : "no")") }

@@ -15,6 +15,19 @@ enum ChangeReport {
         return TestSuite(name: "\(kind).preconditions", timestamp: timestamp, cases: cases)
     }
 
+    /// The summary lines of each machine's changes, at most `shown` changes each.
+    static func changeLines(before: StateSummary, after: StateSummary, shown: Int) -> [String] {
+        let changes = before.diff(to: after)
+        var lines: [String] = []
+        for machine in changes.keys.sorted() {
+            let list = changes[machine]!
+            lines.append("  \(machine): \(list.isEmpty ? "unchanged" : "\(list.count) change(s)")")
+            for line in list.prefix(shown) { lines.append("    \(line)") }
+            if list.count > shown { lines.append("    … \(list.count - shown) more") }
+        }
+        return lines
+    }
+
     /// `mayChange` are the machines the change is meant to touch; any other machine that changed fails with
     /// `failure`.
     static func state(before: StateSummary, after: StateSummary, mayChange: Set<String>, failure: String, kind: String,

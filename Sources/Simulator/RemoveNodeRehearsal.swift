@@ -80,13 +80,7 @@ public struct RemoveNodeRehearsal {
         if let failure = base.run.failure { lines.append("the running deployment does not rehearse cleanly: '\(failure.step.id)' failed on \(failure.host): \(failure.message)") }
         guard let run else { return lines + ["remove-node: NOT RUN"] }
         if let failure = run.failure { lines.append("remove-node failed at '\(failure.step.id)' on \(failure.host): \(failure.message)") }
-        let changes = before.diff(to: after)
-        for machine in changes.keys.sorted() {
-            let list = changes[machine]!
-            lines.append("  \(machine): \(list.isEmpty ? "unchanged" : "\(list.count) change(s)")")
-            for line in list.prefix(6) { lines.append("    \(line)") }
-            if list.count > 6 { lines.append("    … \(list.count - 6) more") }
-        }
+        lines += ChangeReport.changeLines(before: before, after: after, shown: 6)
         lines.append("  proxy upstreams: \(upstreamsBefore.count) → \(upstreamsAfter.count)")
         if let outage = proxyOutage { lines.append(String(format: "  proxy served nothing for %.1f s (simulated)", outage)) }
         lines.append("remove-node run: \(passed ? "succeeded" : "did not complete")")

@@ -49,9 +49,7 @@ import TestSupport
         let before = Dictionary(uniqueKeysWithValues: ["p0", "p1", "d0", "d1"].map { ($0, Self.listing(h.machineRoot($0))) })
         let callsBefore = h.calls().count
         var job = ProbeJob(scenario: d.scenario)
-        var settings = SSHBackend.Settings()
-        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
-        settings.connectTimeout = 3
+        let settings = RealLaunchReplayTests.sshSettings(h)
         job.settings = settings
         job.print = { _ in }
         let outcome = job.run()

@@ -92,9 +92,7 @@ import TestSupport
         let before = h.calls().count
         let target = try Self.scenario(h, inventory: withD2, name: "target", running: "current")
         var job = AddNodeJob(current: current, target: target, reportPath: h.dir + "/add-node.xml")
-        var settings = SSHBackend.Settings()
-        settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
-        settings.connectTimeout = 3
+        let settings = RealLaunchReplayTests.sshSettings(h)
         job.settings = settings
         job.print = { _ in }
         let outcome = job.run()

@@ -83,12 +83,15 @@ import TestSupport
         }
     }
 
-    static func backend(_ h: SSHDHarness) -> SSHBackend {
+    /// The harness's known hosts and a short connect timeout.
+    static func sshSettings(_ h: SSHDHarness) -> SSHBackend.Settings {
         var settings = SSHBackend.Settings()
         settings.hostKeys = HostKeyPolicy(knownHostsPath: h.knownHosts)
         settings.connectTimeout = 3
-        return SSHBackend(settings: settings)
+        return settings
     }
+
+    static func backend(_ h: SSHDHarness) -> SSHBackend { SSHBackend(settings: sshSettings(h)) }
 
     /// What `host` really received: the docker commands its machine's shim recorded for its container (from
     /// `calls`), and the files and directories on its machine's disk.
