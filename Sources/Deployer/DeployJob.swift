@@ -23,8 +23,8 @@ public struct DeployJob {
     public func run() -> Int32 {
         guard let scenario = ScenarioLoader.load(path: path, report: print) else { return 2 }
         let cluster = scenario.cluster
-        if let error = options.unknownTag(in: cluster.settings.flavour) {
-            print("\(scenario.path): error: OMS021: \(error)")
+        if let error = scenario.tagError(options) {
+            print(error.description)
             return 2
         }
         let findings = RuleSet.check(cluster)

@@ -52,4 +52,14 @@ import Testing
         #expect(unknown.code == "OMS003")
         #expect(unknown.hint == "did you mean 'elastic'?")
     }
+
+    /// A tag the flavour's template lacks is a located error at the flavour's choice.
+    @Test func unknownTagsAreLocatedAtTheFlavour() throws {
+        let scenario = try load("inventory: \(Self.inventory)\nflavour: elastic\n")
+        let error = try #require(scenario.tagError(RunOptions(tags: ["ranktable"])))
+        #expect(error.code == "OMS021")
+        #expect(error.location?.line == 2 && error.location?.column == 10)
+        #expect(scenario.tagError(RunOptions(tags: ["run_server", "add_node"])) == nil)
+        #expect(try load("inventory: \(Self.inventory)\n").tagError(RunOptions(tags: ["ranktable"])) == nil)
+    }
 }

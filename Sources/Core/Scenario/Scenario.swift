@@ -15,6 +15,16 @@ public struct Scenario: Sendable {
     public var settingLocations: [String: SourceLocation] = [:]
     /// Which flavour the scenario follows and where that was decided (named, or read from settings_from).
     public var flavourNote: String?
+    /// Where the flavour was decided: the `flavour:` or `settings_from:` value.
+    public var flavourLocation: SourceLocation?
+
+    /// The located error for a `--tags`/`--skip-tags` value the flavour's template does not have; nil when
+    /// every tag is known.
+    public func tagError(_ options: RunOptions) -> Diagnostic? {
+        options.unknownTag(in: settings.flavour).map {
+            Diagnostic(code: "OMS021", message: $0, location: flavourLocation ?? SourceLocation(file: path, line: 1, column: 1))
+        }
+    }
 
     public init(name: String, path: String, inventory: Inventory, settings: DeploymentSettings = DeploymentSettings(),
                 machines: MachinePlan = MachinePlan(), faults: [ScenarioFault] = [], expectations: [Expectation] = [],

@@ -57,7 +57,9 @@ public enum ScenarioLoader {
             settings.flavour = detected!.flavour
         }
         var flavourNote: String?
+        var flavourLocation = node("settings_from").map { source.location($0.value) }
         if let named = node("flavour") {
+            flavourLocation = source.location(named.value)
             let text = try reader.string(named.value, what: "'flavour'")
             guard let flavour = Flavour(rawValue: text) else {
                 let names = Flavour.allCases.map(\.rawValue)
@@ -80,6 +82,7 @@ public enum ScenarioLoader {
         var scenario = Scenario(name: defaultName, path: path, inventory: inventory, settings: settings)
         scenario.settingLocations = locations
         scenario.flavourNote = flavourNote
+        scenario.flavourLocation = flavourLocation
         if let running = node("running") {
             let relative = try reader.string(running.value, what: "'running'")
             let resolved = resolve(relative, against: directory)

@@ -39,8 +39,8 @@ public struct ValidateJob {
         }
         if let running = scenario.runningPath { return addNodeReport(running: running, target: scenario) }
         if let note = scenario.flavourNote { print("\(scenario.name): \(note)") }
-        if let error = options.unknownTag(in: scenario.settings.flavour) {
-            print("\(scenario.path): error: OMS021: \(error)")
+        if let error = scenario.tagError(options) {
+            print(error.description)
             return (.unusable, nil)
         }
         let rehearsal = Rehearsal.run(scenario, options: options) { stepRun in
