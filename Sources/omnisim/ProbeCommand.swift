@@ -14,6 +14,9 @@ struct Probe: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Where to write the machines file. Default: <report-dir>/<scenario>-machines.yml")
     var output: String?
 
+    @Flag(help: "Also print what was read as JSON (every figure, for machines).")
+    var json = false
+
     @OptionGroup var report: ReportOptions
     @OptionGroup var ssh: SSHOptions
 
@@ -21,11 +24,18 @@ struct Probe: ParsableCommand {
         let scenario = try loadOrExit(path)
         var job = ProbeJob(scenario: scenario)
         job.settings = try ssh.settings()
+        // With --json, stdout holds the JSON alone; progress goes to stderr.
+        let toStandardError = json
+        let say: @Sendable (String) -> Void = { line in
+            if toStandardError { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { Swift.print(line) }
+        }
+        job.print = say
         let outcome = job.run()
         let file = output ?? "\(report.reportDirectory)/\(scenario.name)-machines.yml"
         try AtomicFile.write(outcome.machinesFile, to: file)
-        print("probe: \(outcome.snapshots.count) machine(s) read; machines file \(file)")
-        for (address, reason) in outcome.unreachable.sorted(by: { $0.key < $1.key }) { print("probe: not read: \(address): \(reason)") }
+        if json { Swift.print(MachineSnapshot.json(outcome.snapshots, executorHasCode: outcome.executorHasCode), terminator: "") }
+        say("probe: \(outcome.snapshots.count) machine(s) read; machines file \(file)")
+        for (address, reason) in outcome.unreachable.sorted(by: { $0.key < $1.key }) { say("probe: not read: \(address): \(reason)") }
         if !outcome.unreachable.isEmpty { throw ExitCode(2) }
     }
 }

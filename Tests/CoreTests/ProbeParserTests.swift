@@ -77,5 +77,12 @@ import Testing
         #expect(spec.interface == "eth0")
         #expect(!plan.executorHasCode)
         #expect(!MachinePlan().overlaid(with: plan).executorHasCode)
+        // The JSON form keeps every figure, device ids and ports as keys.
+        let json = MachineSnapshot.json([s], executorHasCode: false)
+        #expect(json.contains("\"device_ips\": {"))
+        #expect(json.contains("\"1\": \"29.0.1.1\""))
+        #expect(json.contains("\"free_kb\": {"))
+        #expect(json.contains("\"model_kb\": null"))
+        #expect(json.contains("\"container\": \"you_name_omni_infer_decode_d0\""))
     }
 }

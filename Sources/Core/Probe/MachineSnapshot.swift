@@ -61,6 +61,28 @@ public struct MachineSnapshot: Sendable, Hashable, Codable {
         interface = ProbeParser.defaultInterface(answers[.defaultRoute] ?? "")
     }
 
+    /// The snapshots as JSON, for machines: every figure, device ids and ports as object keys.
+    public static func json(_ snapshots: [MachineSnapshot], executorHasCode: Bool) -> String {
+        func object(_ pairs: [(String, JSONValue)]) -> JSONValue { .object(pairs) }
+        let machines = snapshots.map { s in
+            object([
+                ("address", .string(s.address)),
+                ("device_ips", object(s.deviceIPs.keys.sorted().map { (String($0), .string(s.deviceIPs[$0]!)) })),
+                ("busy_npus", object(s.heldNPUs.keys.sorted().map { (String($0), .string(s.heldNPUs[$0]!)) })),
+                ("images", .array(s.images.map { .string($0) })),
+                ("containers", object(s.containers.keys.sorted().map { ($0, .string(s.containers[$0]!)) })),
+                ("listening", object(s.listening.keys.sorted().map { port in
+                    let l = s.listening[port]!
+                    return (String(port), object([("process", .string(l.process))] + (l.container.map { [("container", .string($0))] } ?? [])))
+                })),
+                ("free_kb", object(s.freeKilobytes.keys.sorted().map { ($0, .int(s.freeKilobytes[$0]!)) })),
+                ("model_kb", s.modelKilobytes.map { .int($0) } ?? .null),
+                ("interface", .string(s.interface)),
+            ])
+        }
+        return object([("executor_has_code", .bool(executorHasCode)), ("machines", .array(machines))]).printed() + "\n"
+    }
+
     /// The machines file of a probe: one entry per machine in the scenario's `machines:` format, readable
     /// back with `validate --machines`. Comments give the figures that are not part of the description.
     public static func machinesFile(_ snapshots: [MachineSnapshot], executorHasCode: Bool, scenario: String) -> String {
